@@ -445,6 +445,7 @@ impl Display for ExprKind {
             ExprKind::Member { target, name } => {
                 write!(f, "{target}")?;
                 if needs_quotes(&name.name) {
+                    f.write_char('.')?;
                     write_bracketed(f, &name.name)
                 } else {
                     write!(f, ".{}", name.name)
@@ -454,6 +455,11 @@ impl Display for ExprKind {
             ExprKind::Paren(e) => write!(f, "({e})"),
             ExprKind::Pipe { source, ops } => fmt_pipe(f, source, ops, false),
             ExprKind::Source(op) => write!(f, "{op}"),
+            ExprKind::EntityGroup(items) => {
+                f.write_str("entity_group [")?;
+                comma(f, items)?;
+                f.write_char(']')
+            }
         }
     }
 }
@@ -503,7 +509,10 @@ impl Display for TypeOfItem {
         if let Some(n) = &self.name {
             write!(f, "{n}:")?;
         }
-        write!(f, "{}", self.ty)
+        match self.ty {
+            Some(t) => write!(f, "{t}"),
+            None => f.write_char('*'),
+        }
     }
 }
 
@@ -861,6 +870,7 @@ impl Display for OperatorKind {
             K::ProjectKeep(items) => list_op(f, "project-keep", items),
             K::ProjectRename(items) => list_op(f, "project-rename", items),
             K::ProjectReorder(items) => list_op(f, "project-reorder", items),
+            K::ProjectByNames(items) => list_op(f, "project-by-names", items),
             K::Extend(items) => list_op(f, "extend", items),
             K::Take { params, count } => {
                 keyword(f, "take", params)?;
@@ -1008,10 +1018,18 @@ impl Display for OperatorKind {
                 params,
                 call,
                 schema: out,
+                schema_open,
             } => {
                 keyword(f, "evaluate", params)?;
                 write!(f, " {call}")?;
                 match out {
+                    Some(cols) if *schema_open => {
+                        f.write_str(" : (*")?;
+                        for c in cols {
+                            write!(f, ", {c}")?;
+                        }
+                        f.write_char(')')
+                    }
                     Some(cols) => {
                         f.write_str(" : ")?;
                         schema(f, cols)
@@ -1074,6 +1092,43 @@ impl Display for OperatorKind {
             }
             K::Find(find) => write!(f, "{find}"),
             K::Search(s) => write!(f, "{s}"),
+            K::InlineExternalTable {
+                columns,
+                params,
+                uris,
+                with,
+            } => {
+                f.write_str("inline_external_table")?;
+                if let Some(cols) = columns {
+                    f.write_char(' ')?;
+                    schema(f, cols)?;
+                }
+                for p in params {
+                    write!(f, " {p}")?;
+                }
+                f.write_str(" (")?;
+                comma(f, uris)?;
+                f.write_char(')')?;
+                with_params(f, with)
+            }
+            K::MacroExpand {
+                params,
+                group,
+                scope,
+                body,
+            } => {
+                keyword(f, "macro-expand", params)?;
+                write!(f, " {group} as ")?;
+                write_ident(f, &scope.name)?;
+                f.write_str(" (")?;
+                for (n, st) in body.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str("; ")?;
+                    }
+                    fmt_statement(f, &st.kind, false)?;
+                }
+                f.write_char(')')
+            }
         }
     }
 }

@@ -68,6 +68,8 @@ pub enum ExprKind {
         source: Box<Expr>,
         ops: Vec<Operator>,
     },
+    /// `entity_group [a, b, ...]`.
+    EntityGroup(Vec<Expr>),
     /// An operator that starts a pipeline on its own: `datatable`, `range`, `print`, `union`,
     /// `find`, `search`, `evaluate`, `externaldata`.
     Source(Box<Operator>),
@@ -307,7 +309,8 @@ pub enum Literal {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeOfItem {
     pub name: Option<Ident>,
-    pub ty: TypeName,
+    /// `None` for `*` (all input columns, as in `typeof(*, fx:double)`).
+    pub ty: Option<TypeName>,
 }
 
 /// A real number that compares bit-for-bit (so `real(nan) == real(nan)` in tests).

@@ -72,6 +72,8 @@ pub enum OperatorKind {
     /// `project-rename new = old, ...`.
     ProjectRename(Vec<NamedExpr>),
     ProjectReorder(Vec<ReorderItem>),
+    /// `project-by-names "a", "b*"` (column names given as strings).
+    ProjectByNames(Vec<Expr>),
     Extend(Vec<NamedExpr>),
     /// `take` / `limit`.
     Take {
@@ -180,6 +182,8 @@ pub enum OperatorKind {
         params: Vec<OpParam>,
         call: Expr,
         schema: Option<Vec<ColumnDecl>>,
+        /// True when the output schema starts with `*` (`: (*, x:long)`).
+        schema_open: bool,
     },
     Render(Box<Render>),
     As {
@@ -212,6 +216,20 @@ pub enum OperatorKind {
         with: Vec<OpParam>,
     },
     Find(Box<Find>),
+    /// `inline_external_table [(schema)] kind=... dataformat=... (uris) [with (...)]`.
+    InlineExternalTable {
+        columns: Option<Vec<ColumnDecl>>,
+        params: Vec<OpParam>,
+        uris: Vec<Expr>,
+        with: Vec<OpParam>,
+    },
+    /// `macro-expand [params] group as Scope ( statements )`.
+    MacroExpand {
+        params: Vec<OpParam>,
+        group: Expr,
+        scope: Ident,
+        body: Vec<super::Statement>,
+    },
     Search(Box<Search>),
 }
 

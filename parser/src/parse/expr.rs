@@ -127,7 +127,9 @@ fn equality_expr(i: &str) -> PResult<'_, Expr> {
         }
         let mut matched = None;
         for (w, op) in LIST_OPS {
-            if let Some(r2) = op_word(r, w) {
+            if let Some(r2) = op_word(r, w)
+                && r2.starts_with('(')
+            {
                 matched = Some((r2, *op));
                 break;
             }
@@ -264,7 +266,12 @@ fn multiplicative_expr(i: &str) -> PResult<'_, Expr> {
     let (mut r, mut left) = string_op_expr(i)?;
     loop {
         let op = match r.chars().next() {
-            Some('*') => BinaryOp::Mul,
+            Some('*')
+                if !trivia(&r[1..]).starts_with([')', ',', '|', ';', ']'])
+                    && !trivia(&r[1..]).is_empty() =>
+            {
+                BinaryOp::Mul
+            }
             Some('/') if !r.starts_with("//") => BinaryOp::Div,
             Some('%') => BinaryOp::Mod,
             _ => return Ok((r, left)),
@@ -436,6 +443,14 @@ fn member_name(i: &str) -> PResult<'_, Ident> {
     if i.starts_with('[') {
         return bracketed_name(i);
     }
+    if i.starts_with('*') {
+        let start = pos(i);
+        let end = i
+            .find(|c: char| !(is_ident_char(c) || c == '*'))
+            .unwrap_or(i.len());
+        let r = finish_token(&i[end..]);
+        return Ok((r, Ident::new(&i[..end], span_from(start))));
+    }
     if let Some(r) = i.strip_prefix('@') {
         let start = pos(i);
         let r = finish_token(r);
@@ -556,6 +571,23 @@ fn primary(i: &str) -> PResult<'_, Expr> {
             Err(e) => return Err(e),
         }
         let (r, (word, span)) = raw_word(i)?;
+        if word == "entity_group" && r.starts_with('[') {
+            let (mut r2, _) = sym("[")(r)?;
+            let mut items = Vec::new();
+            loop {
+                let (r3, e) = require(r2, "an entity in `entity_group [...]`", expr)?;
+                items.push(e);
+                if let Ok((r4, _)) = sym(",")(r3) {
+                    r2 = r4;
+                    continue;
+                }
+                let (r4, _) = require(r3, "`,` or `]` in `entity_group [...]`", sym("]"))?;
+                return Ok((
+                    r4,
+                    Expr::new(ExprKind::EntityGroup(items), span_from(start)),
+                ));
+            }
+        }
         match word {
             "true" | "TRUE" | "True" => {
                 return Ok((

@@ -327,10 +327,27 @@ pub fn bracketed_name(i: &str) -> PResult<'_, Ident> {
     Ok((rest, Ident::new(value, span_from(start))))
 }
 
+/// An identifier that starts with digits (`5h_MovingAvg`); not a number or timespan.
+fn digit_ident(i: &str) -> PResult<'_, Ident> {
+    match super::literal::number(i) {
+        Ok((
+            r,
+            crate::ast::Expr {
+                kind: crate::ast::ExprKind::Name(n),
+                ..
+            },
+        )) => Ok((r, n)),
+        _ => backtrack_expected(i, "a name"),
+    }
+}
+
 /// An identifier usable as a name (not a reserved word), plain or bracketed.
 pub fn ident(i: &str) -> PResult<'_, Ident> {
     if i.starts_with('[') {
         return bracketed_name(i);
+    }
+    if i.starts_with(|c: char| c.is_ascii_digit()) {
+        return digit_ident(i);
     }
     let (rest, (word, span)) = raw_word(i)?;
     if RESERVED.contains(&word) {
@@ -343,6 +360,9 @@ pub fn ident(i: &str) -> PResult<'_, Ident> {
 pub fn ident_any(i: &str) -> PResult<'_, Ident> {
     if i.starts_with('[') {
         return bracketed_name(i);
+    }
+    if i.starts_with(|c: char| c.is_ascii_digit()) {
+        return digit_ident(i);
     }
     let (rest, (word, span)) = raw_word(i)?;
     Ok((rest, Ident::new(word, span)))

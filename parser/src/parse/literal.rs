@@ -140,6 +140,20 @@ pub fn number(i: &str) -> PResult<'_, Expr> {
         }
     }
     if exp_end.starts_with(is_ident_char) {
+        // identifiers may start with digits (`5h_MovingAvg`)
+        let end = i.find(|c: char| !is_ident_char(c)).unwrap_or(i.len());
+        if i[..end].contains(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && !i[..end].starts_with("0x")
+        {
+            let rest = finish_token(&i[end..]);
+            return Ok((
+                rest,
+                Expr::new(
+                    ExprKind::Name(crate::ast::Ident::new(&i[..end], span_from(start))),
+                    span_from(start),
+                ),
+            ));
+        }
         return fail(
             i,
             "KQL0102",
@@ -557,7 +571,21 @@ fn typeof_literal<'a>(i: &'a str, after_word: &'a str, start: usize) -> PResult<
     let (mut r, _) = sym("(")(after_word)?;
     let mut items = Vec::new();
     loop {
-        // `name:type` or `type`
+        // `name:type`, `type` or `*`
+        if let Ok((r1, _)) = sym("*")(r) {
+            items.push(TypeOfItem {
+                name: None,
+                ty: None,
+            });
+            r = r1;
+            match sym(",")(r) {
+                Ok((r3, _)) => {
+                    r = r3;
+                    continue;
+                }
+                Err(_) => break,
+            }
+        }
         let (r1, first) = require(r, "a type name in `typeof(...)`", ident_any)?;
         let (r2, item) = if let Ok((r2, _)) = sym(":")(r1) {
             let (r3, ty) = type_name(r2)?;
@@ -565,14 +593,20 @@ fn typeof_literal<'a>(i: &'a str, after_word: &'a str, start: usize) -> PResult<
                 r3,
                 TypeOfItem {
                     name: Some(first),
-                    ty,
+                    ty: Some(ty),
                 },
             )
         } else {
             let Some(ty) = TypeName::from_name(&first.name) else {
                 return fail(r, "KQL0105", format!("unknown type `{}`", first.name));
             };
-            (r1, TypeOfItem { name: None, ty })
+            (
+                r1,
+                TypeOfItem {
+                    name: None,
+                    ty: Some(ty),
+                },
+            )
         };
         items.push(item);
         r = r2;
@@ -703,7 +737,13 @@ fn dynamic_value_inner(i: &str) -> PResult<'_, Dynamic> {
     }
     if let Ok((r, e)) = typed_literal(i) {
         if let ExprKind::Literal(l) = e.kind {
-            return Ok((r, Dynamic::Typed(Box::new(l))));
+            let d = match l {
+                Literal::Long(Some(v)) => Dynamic::Long(v),
+                Literal::Real(Some(v)) => Dynamic::Real(v),
+                Literal::Bool(Some(b)) => Dynamic::Bool(b),
+                other => Dynamic::Typed(Box::new(other)),
+            };
+            return Ok((r, d));
         }
     }
     if let Ok((r, e)) = raw_guid(i) {

@@ -36,7 +36,12 @@ pub fn statement(i: &str) -> PResult<'_, Statement> {
         let (r, _) = kw("access")(r)?;
         let (r, _) = require(r, "`to` after `restrict access`", kw("to"))?;
         let (r, _) = require(r, "`(` after `restrict access to`", sym("("))?;
-        let (r, items) = sep1(r, ",", "a table or database name", restrict_item)?;
+        let (r, items) = sep1(
+            r,
+            ",",
+            "a table or database name",
+            super::operators::table_ref,
+        )?;
         let (r, _) = require(r, "`,` or `)` in `restrict access to (...)`", sym(")"))?;
         (r, StatementKind::RestrictAccess(items))
     } else {
@@ -50,40 +55,6 @@ pub fn statement(i: &str) -> PResult<'_, Statement> {
             span: span_from(start),
         },
     ))
-}
-
-fn restrict_item(i: &str) -> PResult<'_, Expr> {
-    let start = pos(i);
-    let end = i
-        .find(|c: char| !(is_ident_char(c) || c == '*'))
-        .unwrap_or(i.len());
-    if end > 0 && i[..end].contains('*') {
-        let r = finish_token(&i[end..]);
-        return Ok((
-            r,
-            Expr::new(
-                ExprKind::Name(Ident::new(&i[..end], span_from(start))),
-                span_from(start),
-            ),
-        ));
-    }
-    let (r, e) = super::expr::expr(i)?;
-    // `database('x').*`
-    if let Some(rest) = r.strip_prefix('*') {
-        let r2 = finish_token(rest);
-        let span = span_from(start);
-        return Ok((
-            r2,
-            Expr::new(
-                ExprKind::Member {
-                    target: Box::new(e),
-                    name: Ident::new("*", span),
-                },
-                span,
-            ),
-        ));
-    }
-    Ok((r, e))
 }
 
 fn set_stmt(i: &str) -> PResult<'_, StatementKind> {

@@ -1,6 +1,5 @@
 //! join, lookup, union.
 
-use super::project::name_pattern;
 use super::*;
 
 pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<'a, Operator>> {
@@ -54,30 +53,9 @@ pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<
         })(),
         "union" => (|| {
             let (r, params) = op_params(r, Strictness::Relaxed)?;
-            let (r, tables) = sep1(r, ",", "a table after `union`", union_item)?;
+            let (r, tables) = sep1(r, ",", "a table after `union`", table_ref)?;
             done(r, start, OperatorKind::Union { params, tables })
         })(),
         _ => return None,
     })
-}
-
-/// A union leg: a table name, a wildcard pattern (`Event*`), a call or `(subquery)`.
-fn union_item(i: &str) -> PResult<'_, Expr> {
-    if !i.starts_with('(') && !i.starts_with('[') {
-        let end = i
-            .find(|c: char| !(is_ident_char(c) || c == '*'))
-            .unwrap_or(i.len());
-        if i[..end].contains('*') {
-            let start = pos(i);
-            let (r, p) = name_pattern(i)?;
-            return Ok((
-                r,
-                Expr::new(
-                    ExprKind::Name(Ident::new(p.pattern, span_from(start))),
-                    span_from(start),
-                ),
-            ));
-        }
-    }
-    expr(i)
 }

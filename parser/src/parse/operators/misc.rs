@@ -1,6 +1,5 @@
 //! evaluate, render, fork, partition, scan, find, search.
 
-use super::project::name_pattern;
 use super::*;
 use crate::parse::statement::scalar_param;
 
@@ -16,12 +15,12 @@ pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<
                     "expected a plugin call such as `autocluster()` after `evaluate`".to_string(),
                 )));
             }
-            let (r, schema) = match sym(":")(r) {
+            let (r, schema, schema_open) = match sym(":")(r) {
                 Ok((r2, _)) => {
-                    let (r3, cols) = row_schema(r2, "evaluate ... :")?;
-                    (r3, Some(cols))
+                    let (r3, (cols, open)) = open_row_schema(r2)?;
+                    (r3, Some(cols), open)
                 }
-                Err(_) => (r, None),
+                Err(_) => (r, None, false),
             };
             done(
                 r,
@@ -30,6 +29,7 @@ pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<
                     params,
                     call,
                     schema,
+                    schema_open,
                 },
             )
         })(),
@@ -57,7 +57,8 @@ pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<
         "partition" => (|| {
             let (r, params) = op_params(r, Strictness::Relaxed)?;
             let (r, _) = require(r, "`by` after `partition`", kw("by"))?;
-            let (r, by) = require(r, "a column after `partition by`", expr)?;
+            let (r, by) = require(r, "a column after `partition by`", ident_any)?;
+            let by = Expr::new(ExprKind::Name(by.clone()), by.span);
             if r.starts_with('{') {
                 let (r2, _) = sym("{")(r)?;
                 let (r2, body) = require(r2, "a query inside `{ }`", pipe)?;
@@ -115,27 +116,9 @@ fn in_tables<'a>(i: &'a str, owner: &str) -> PResult<'a, Option<Vec<Expr>>> {
         return Ok((i, None));
     };
     let (r, _) = require(r, &format!("`(` and tables after `{owner} in`"), sym("("))?;
-    let (r, tables) = sep1(r, ",", "a table name", table_item)?;
+    let (r, tables) = sep1(r, ",", "a table name", table_ref)?;
     let (r, _) = require(r, "`,` or `)` in the table list", sym(")"))?;
     Ok((r, Some(tables)))
-}
-
-fn table_item(i: &str) -> PResult<'_, Expr> {
-    let end = i
-        .find(|c: char| !(is_ident_char(c) || c == '*'))
-        .unwrap_or(i.len());
-    if i[..end].contains('*') {
-        let start = pos(i);
-        let (r, p) = name_pattern(i)?;
-        return Ok((
-            r,
-            Expr::new(
-                ExprKind::Name(Ident::new(p.pattern, span_from(start))),
-                span_from(start),
-            ),
-        ));
-    }
-    expr(i)
 }
 
 fn find(r: &str, start: usize) -> PResult<'_, Operator> {
@@ -184,6 +167,12 @@ fn find_column(i: &str) -> PResult<'_, FindColumn> {
     {
         let (r3, _) = require(r2, "`*` in `pack(*)`", sym("*"))?;
         let (r3, _) = require(r3, "`)` to close `pack(*)`", sym(")"))?;
+        return Ok((r3, FindColumn::PackAll));
+    }
+    if let Ok((r, _)) = kw("pack_all")(i)
+        && let Ok((r2, _)) = sym("(")(r)
+    {
+        let (r3, _) = require(r2, "`)` to close `pack_all(`", sym(")"))?;
         return Ok((r3, FindColumn::PackAll));
     }
     let (r, name) = ident(i)?;
@@ -422,5 +411,41 @@ fn scan(r: &str, start: usize) -> PResult<'_, Operator> {
             span: span_from(sstart),
         });
         r = r2;
+    }
+}
+
+/// `(a:long, ...)` or `(*, a:long, ...)`; returns the columns and whether `*` was present.
+fn open_row_schema(i: &str) -> PResult<'_, (Vec<ColumnDecl>, bool)> {
+    let (r, _) = require(i, "`(` and an output schema after `:`", sym("("))?;
+    let (r, open) = match sym("*")(r) {
+        Ok((r2, _)) => (sym(",")(r2).map(|(r3, _)| r3).unwrap_or(r2), true),
+        Err(_) => (r, false),
+    };
+    let mut cols = Vec::new();
+    let mut r = r;
+    loop {
+        if let Ok((r2, _)) = sym(")")(r) {
+            return Ok((r2, (cols, open)));
+        }
+        let cstart = pos(r);
+        let (r2, name) = require(r, "a column name in the schema", ident_any)?;
+        let (r2, _) = require(
+            r2,
+            &format!("`:` and a type after column `{}`", name.name),
+            sym(":"),
+        )?;
+        let (r2, ty) = type_name(r2)?;
+        cols.push(ColumnDecl {
+            name,
+            ty,
+            span: span_from(cstart),
+        });
+        r = r2;
+        if let Ok((r3, _)) = sym(",")(r) {
+            r = r3;
+            continue;
+        }
+        let (r3, _) = require(r, "`,` or `)` in the output schema", sym(")"))?;
+        return Ok((r3, (cols, open)));
     }
 }

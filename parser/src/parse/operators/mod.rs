@@ -49,6 +49,7 @@ pub const OPERATOR_NAMES: &[&str] = &[
     "project-keep",
     "project-rename",
     "project-reorder",
+    "project-by-names",
     "reduce",
     "render",
     "sample",
@@ -204,8 +205,15 @@ pub fn source_operator(i: &str) -> PResult<'_, Option<Operator>> {
     let r = finish_token(after);
     let res = match word {
         // `range(...)` is the scalar function; `range x from ...` the operator.
-        "range" if !r.starts_with('(') => sources::parse(word, r, start),
-        "print" | "datatable" | "externaldata" | "external_data" => sources::parse(word, r, start),
+        "range" if ident(r).is_ok_and(|(r2, _)| at_kw(r2, "from")) => {
+            sources::parse(word, r, start)
+        }
+        "print"
+        | "datatable"
+        | "externaldata"
+        | "external_data"
+        | "inline_external_table"
+        | "macro-expand" => sources::parse(word, r, start),
         "union" if !r.starts_with('(') || looks_like_union_source(r) => join::parse(word, r, start),
         "find" | "search" => {
             // a column named `search`/`find` followed by an operator is not the operator
@@ -313,7 +321,12 @@ fn op_param(i: &str, strictness: Strictness) -> Option<PResult<'_, OpParam>> {
         Err(e) => return Some(Err(e)),
     };
     // `name = f(x)` is a named expression, not a parameter
-    if r.starts_with(['(', '.', '[']) && matches!(value.kind, ExprKind::Name(_)) {
+    let adjacent = pos(r) == last_end();
+    if r.starts_with(['(', '.', '['])
+        && matches!(value.kind, ExprKind::Name(_))
+        && (strictness == Strictness::Strict
+            || (adjacent && !name.starts_with("hint.") && !STRICT_PARAMS.contains(&name.as_str())))
+    {
         return None;
     }
     Some(Ok((
@@ -542,4 +555,41 @@ pub fn tabular_operand<'a>(i: &'a str, what: &str) -> PResult<'a, Expr> {
 /// Keeps `pipe_expr` reachable for operator modules.
 pub fn pipe(i: &str) -> PResult<'_, Expr> {
     pipe_expr(i)
+}
+
+/// A table reference that may be a wildcard: `T`, `Event*`, `*`, `database("x").T*`,
+/// `cluster("c").database("d").*`, a call, or `(subquery)`.
+pub fn table_ref(i: &str) -> PResult<'_, Expr> {
+    let start = pos(i);
+    if !i.starts_with(['(', '[']) {
+        let end = i
+            .find(|c: char| !(is_ident_char(c) || c == '*'))
+            .unwrap_or(i.len());
+        if end > 0 && i[..end].contains('*') {
+            let (r, p) = project::name_pattern(i)?;
+            return Ok((
+                r,
+                Expr::new(
+                    ExprKind::Name(Ident::new(p.pattern, span_from(start))),
+                    span_from(start),
+                ),
+            ));
+        }
+    }
+    let (r, mut e) = expr(i)?;
+    if let Some(rest) = r.strip_prefix('*') {
+        let named = match &mut e.kind {
+            ExprKind::Name(n) | ExprKind::Member { name: n, .. } => {
+                n.name.push('*');
+                true
+            }
+            _ => false,
+        };
+        if named {
+            let r2 = finish_token(rest);
+            e.span = span_from(start);
+            return Ok((r2, e));
+        }
+    }
+    Ok((r, e))
 }

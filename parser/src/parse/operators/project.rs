@@ -12,6 +12,18 @@ pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<
             let (r, cols) = named_exprs(r, "a column or `name = expression` after `project`")?;
             done(r, start, OperatorKind::Project(cols))
         })(),
+        "project-by-names" => (|| {
+            if r.is_empty() || r.starts_with(['|', ')', ';']) {
+                return done(r, start, OperatorKind::ProjectByNames(Vec::new()));
+            }
+            let (r, cols) = sep1(
+                r,
+                ",",
+                "a column name string after `project-by-names`",
+                expr,
+            )?;
+            done(r, start, OperatorKind::ProjectByNames(cols))
+        })(),
         "extend" => (|| {
             let (r, cols) = named_exprs(r, "`name = expression` after `extend`")?;
             done(r, start, OperatorKind::Extend(cols))

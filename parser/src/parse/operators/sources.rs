@@ -61,6 +61,66 @@ pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<
                 },
             )
         })(),
+        "inline_external_table" => (|| {
+            let (r, columns) = if r.starts_with('(') {
+                let (r2, cols) = row_schema(r, "inline_external_table")?;
+                (r2, Some(cols))
+            } else {
+                (r, None)
+            };
+            let (r, params) = op_params(r, Strictness::Relaxed)?;
+            let (r, _) = require(r, "`(` and the storage URIs", sym("("))?;
+            let (r, uris) = sep1(r, ",", "a storage URI", expr)?;
+            let (r, _) = require(r, "`,` or `)` after the storage URIs", sym(")"))?;
+            let (r, with) = match kw("with")(r) {
+                Ok((r2, _)) => paren_params(r2, "inline_external_table ... with")?,
+                Err(_) => (r, Vec::new()),
+            };
+            done(
+                r,
+                start,
+                OperatorKind::InlineExternalTable {
+                    columns,
+                    params,
+                    uris,
+                    with,
+                },
+            )
+        })(),
+        "macro-expand" => (|| {
+            let (r, params) = op_params(r, Strictness::Relaxed)?;
+            let (r, group) = require(r, "an entity group after `macro-expand`", expr)?;
+            let (r, _) = require(r, "`as` and a scope name", kw("as"))?;
+            let (r, scope) = require(r, "a scope name after `as`", ident_any)?;
+            let (mut r, _) = require(r, "`(` and the statements to expand", sym("("))?;
+            let mut body = Vec::new();
+            loop {
+                if let Ok((r2, _)) = sym(";")(r) {
+                    r = r2;
+                    continue;
+                }
+                if let Ok((r2, _)) = sym(")")(r) {
+                    r = r2;
+                    break;
+                }
+                let (r2, st) = crate::parse::statement::statement(r)?;
+                body.push(st);
+                r = r2;
+                if !at_sym(r, ";") && !at_sym(r, ")") {
+                    return expected(r, "`;` or `)` after the statement in `macro-expand`");
+                }
+            }
+            done(
+                r,
+                start,
+                OperatorKind::MacroExpand {
+                    params,
+                    group,
+                    scope,
+                    body,
+                },
+            )
+        })(),
         _ => return None,
     })
 }

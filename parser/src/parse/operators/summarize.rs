@@ -93,7 +93,7 @@ fn summarize(r: &str, start: usize) -> PResult<'_, Operator> {
 }
 
 fn make_series(r: &str, start: usize) -> PResult<'_, Operator> {
-    let (r, params) = op_params(r, Strictness::Relaxed)?;
+    let (r, params) = op_params(r, Strictness::Strict)?;
     let mut aggs = Vec::new();
     let mut r = r;
     loop {
