@@ -46,11 +46,13 @@ pub fn parse_script(src: &str) -> ParseOutput {
 }
 
 /// Parses a single scalar or tabular expression; all input must be consumed.
+// A diagnostic is large, but parse errors are rare and returned once per call.
+#[allow(clippy::result_large_err)]
 pub fn parse_expr(src: &str) -> Result<ast::Expr, Diagnostic> {
     parse::lexical::with_source(src, || {
         let i = parse::lexical::trivia(src);
         match parse::expr::pipe_expr(i) {
-            Ok((rest, e)) if rest.is_empty() => Ok(e),
+            Ok(("", e)) => Ok(e),
             Ok((rest, _)) => {
                 let at = parse::lexical::pos(rest);
                 Err(Diagnostic::error(

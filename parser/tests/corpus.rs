@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Parses every query of `corpus/parse/` (outside `corpus/parse/EXCLUDED.txt`), checks that
 //! it parses without diagnostics, and that printing the tree and parsing it again gives an
 //! equal tree (`parse(print(ast)) == ast`).

@@ -1320,12 +1320,12 @@ mod tests {
             ty,
         };
         assert_eq!(
-            s(Literal::TypeOf(vec![item(None, TypeName::Long)])),
+            s(Literal::TypeOf(vec![item(None, Some(TypeName::Long))])),
             "typeof(long)"
         );
         let two = vec![
-            item(Some("a"), TypeName::Long),
-            item(Some("b"), TypeName::String),
+            item(Some("a"), Some(TypeName::Long)),
+            item(Some("b"), Some(TypeName::String)),
         ];
         assert_eq!(s(Literal::TypeOf(two)), "typeof(a:long, b:string)");
     }

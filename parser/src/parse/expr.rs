@@ -222,10 +222,8 @@ fn relational_expr(i: &str) -> PResult<'_, Expr> {
             None
         } else if let Some(rest) = r.strip_prefix('<') {
             Some((rest, BinaryOp::Lt))
-        } else if let Some(rest) = r.strip_prefix('>') {
-            Some((rest, BinaryOp::Gt))
         } else {
-            None
+            r.strip_prefix('>').map(|rest| (rest, BinaryOp::Gt))
         };
         let Some((rest, op)) = op else {
             return Ok((r, left));

@@ -406,7 +406,7 @@ pub fn typed_literal(i: &str) -> PResult<'_, Expr> {
     Ok((rest, lit(lit_value, start)))
 }
 
-fn typed_body<'a>(ty: TypeName, body: &str, at: &'a str) -> Result<Literal, Err<PErr>> {
+fn typed_body(ty: TypeName, body: &str, at: &str) -> Result<Literal, Err<PErr>> {
     let is_null = body == "null";
     let bad = |what: &str| -> Err<PErr> {
         Err::Failure(PErr::msg(
@@ -729,26 +729,26 @@ fn dynamic_value_inner(i: &str) -> PResult<'_, Dynamic> {
             return Ok((r, Dynamic::Bool(b)));
         }
     }
-    if let Ok((r, e)) = string_lit(i) {
-        if let ExprKind::Literal(Literal::String { value, .. }) = e.kind {
-            return Ok((r, Dynamic::String(value)));
-        }
+    if let Ok((r, e)) = string_lit(i)
+        && let ExprKind::Literal(Literal::String { value, .. }) = e.kind
+    {
+        return Ok((r, Dynamic::String(value)));
     }
-    if let Ok((r, e)) = typed_literal(i) {
-        if let ExprKind::Literal(l) = e.kind {
-            let d = match l {
-                Literal::Long(Some(v)) => Dynamic::Long(v),
-                Literal::Real(Some(v)) => Dynamic::Real(v),
-                Literal::Bool(Some(b)) => Dynamic::Bool(b),
-                other => Dynamic::Typed(Box::new(other)),
-            };
-            return Ok((r, d));
-        }
+    if let Ok((r, e)) = typed_literal(i)
+        && let ExprKind::Literal(l) = e.kind
+    {
+        let d = match l {
+            Literal::Long(Some(v)) => Dynamic::Long(v),
+            Literal::Real(Some(v)) => Dynamic::Real(v),
+            Literal::Bool(Some(b)) => Dynamic::Bool(b),
+            other => Dynamic::Typed(Box::new(other)),
+        };
+        return Ok((r, d));
     }
-    if let Ok((r, e)) = raw_guid(i) {
-        if let ExprKind::Literal(l) = e.kind {
-            return Ok((r, Dynamic::Typed(Box::new(l))));
-        }
+    if let Ok((r, e)) = raw_guid(i)
+        && let ExprKind::Literal(l) = e.kind
+    {
+        return Ok((r, Dynamic::Typed(Box::new(l))));
     }
     // signed numbers
     let (neg, t) = match i.strip_prefix('-') {

@@ -88,9 +88,10 @@ fn op_word(i: &str) -> Option<(&str, &str)> {
     let mut end = 0;
     while end < bytes.len() {
         let b = bytes[end];
-        if b.is_ascii_alphanumeric() || b == b'_' {
-            end += 1;
-        } else if b == b'-' && bytes.get(end + 1).is_some_and(|n| n.is_ascii_alphabetic()) {
+        if b.is_ascii_alphanumeric()
+            || b == b'_'
+            || (b == b'-' && bytes.get(end + 1).is_some_and(|n| n.is_ascii_alphabetic()))
+        {
             end += 1;
         } else {
             break;
@@ -135,38 +136,38 @@ pub fn pipe_operator(i: &str) -> PResult<'_, Operator> {
         "where" | "filter" => {
             let (r, params) = op_params(r, Strictness::Strict)?;
             let (r, predicate) = require(r, &format!("a predicate after `{word}`"), expr)?;
-            return done(r, start, OperatorKind::Where { params, predicate });
+            done(r, start, OperatorKind::Where { params, predicate })
         }
         "take" | "limit" => {
             let (r, params) = op_params(r, Strictness::Strict)?;
             let (r, count) = require(r, &format!("a row count after `{word}`"), expr)?;
-            return done(r, start, OperatorKind::Take { params, count });
+            done(r, start, OperatorKind::Take { params, count })
         }
         "count" => {
             let (r, params) = op_params(r, Strictness::Relaxed)?;
-            return done(r, start, OperatorKind::Count { params });
+            done(r, start, OperatorKind::Count { params })
         }
-        "getschema" => return done(r, start, OperatorKind::GetSchema),
-        "execute-and-cache" => return done(r, start, OperatorKind::ExecuteAndCache),
+        "getschema" => done(r, start, OperatorKind::GetSchema),
+        "execute-and-cache" => done(r, start, OperatorKind::ExecuteAndCache),
         "consume" => {
             let (r, params) = op_params(r, Strictness::Relaxed)?;
-            return done(r, start, OperatorKind::Consume { params });
+            done(r, start, OperatorKind::Consume { params })
         }
         "as" => {
             let (r, params) = op_params(r, Strictness::Relaxed)?;
             let (r, name) = require(r, "a name after `as`", ident_any)?;
-            return done(r, start, OperatorKind::As { params, name });
+            done(r, start, OperatorKind::As { params, name })
         }
         "invoke" => {
             let (r, call) = require(r, "a function call after `invoke`", expr)?;
             if !matches!(call.kind, ExprKind::Call { .. }) {
                 return expected(i, "a function call after `invoke`");
             }
-            return done(r, start, OperatorKind::Invoke(call));
+            done(r, start, OperatorKind::Invoke(call))
         }
         "assert-schema" => {
             let (r, columns) = row_schema(r, "assert-schema")?;
-            return done(r, start, OperatorKind::AssertSchema(columns));
+            done(r, start, OperatorKind::AssertSchema(columns))
         }
         _ => {
             if let Some(res) = project::parse(word, r, start)
@@ -342,8 +343,8 @@ fn op_param(i: &str, strictness: Strictness) -> Option<PResult<'_, OpParam>> {
 /// A parameter value: a literal (possibly signed) or a name.
 pub fn param_value(i: &str) -> PResult<'_, Expr> {
     let start = pos(i);
-    if i.starts_with('-') {
-        let r = finish_token(&i[1..]);
+    if let Some(rest) = i.strip_prefix('-') {
+        let r = finish_token(rest);
         let (r, v) = super::literal::number(r)?;
         return Ok((
             r,
