@@ -12,6 +12,7 @@
 //! ```
 
 pub mod ast;
+pub mod datetime;
 pub mod diagnostic;
 pub mod span;
 

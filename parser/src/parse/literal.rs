@@ -463,8 +463,9 @@ fn typed_body(ty: TypeName, body: &str, at: &str) -> Result<Literal, Err<PErr>> 
         TypeName::Datetime => Literal::Datetime(if is_null {
             None
         } else {
-            // `datetime()` is the current time; other bodies are checked by the engine, which
-            // shares one datetime reader with `todatetime()`.
+            // The body is kept as written, like Kusto's lexer does (`datetime()` is the current
+            // time). Kusto reads more than the documented formats here (e.g. `'12-02-2022'`),
+            // so the engine interprets the text; `crate::datetime` reads the documented formats.
             Some(body.to_string())
         }),
         TypeName::Timespan => {
