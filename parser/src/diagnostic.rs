@@ -110,16 +110,35 @@ fn render_snippet(
     let (line, col) = index.line_col(span.start());
     let (end_line, end_col) = index.line_col(span.end());
     let text = index.line_text(line);
-    let shown: String = text
+    let chars: Vec<char> = text
         .chars()
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect();
-    let _ = writeln!(out, "{line:>width$} | {shown}");
-    let carets = if end_line == line {
+    let mut carets = if end_line == line {
         end_col.saturating_sub(col).max(1)
     } else {
-        (shown.chars().count() + 1).saturating_sub(col).max(1)
+        (chars.len() + 1).saturating_sub(col).max(1)
     };
+    // very long lines are shown as a window around the caret
+    const WINDOW: usize = 100;
+    let (shown, col) = if chars.len() > 2 * WINDOW {
+        let from = col.saturating_sub(WINDOW / 2 + 1);
+        let to = (from + 2 * WINDOW).min(chars.len());
+        let mut s: String = chars[from..to].iter().collect();
+        let mut c = col - from;
+        if from > 0 {
+            s.insert(0, '…');
+            c += 1;
+        }
+        if to < chars.len() {
+            s.push('…');
+        }
+        carets = carets.min((to + 1).saturating_sub(col).max(1));
+        (s, c)
+    } else {
+        (chars.iter().collect::<String>(), col)
+    };
+    let _ = writeln!(out, "{line:>width$} | {shown}");
     let mut caret_line = format!(
         "{} | {}{}",
         " ".repeat(width),

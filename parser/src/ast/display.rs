@@ -1340,7 +1340,7 @@ mod tests {
         assert_eq!(id("kind").to_string(), "['kind']");
         assert_eq!(id("by").to_string(), "['by']");
         assert_eq!(id("it's\\").to_string(), r"['it\'s\\']");
-        assert_eq!(member("t", "a b").to_string(), "t['a b']");
+        assert_eq!(member("t", "a b").to_string(), "t.['a b']");
         assert_eq!(member("t", "name").to_string(), "t.name");
         // Function names stay bare even when they are keywords.
         assert_eq!(call("not", vec![name("x")]).to_string(), "not(x)");

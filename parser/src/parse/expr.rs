@@ -244,7 +244,7 @@ fn additive_expr(i: &str) -> PResult<'_, Expr> {
     loop {
         let op = if r.starts_with('+') {
             BinaryOp::Add
-        } else if r.starts_with('-') && !r.starts_with("--") {
+        } else if r.starts_with('-') {
             BinaryOp::Sub
         } else {
             return Ok((r, left));
@@ -341,7 +341,7 @@ fn string_op_expr(i: &str) -> PResult<'_, Expr> {
 
 fn unary_expr(i: &str) -> PResult<'_, Expr> {
     let start = pos(i);
-    let op = if i.starts_with('-') && !i.starts_with("--") {
+    let op = if i.starts_with('-') {
         Some(UnaryOp::Neg)
     } else if i.starts_with('+') {
         Some(UnaryOp::Plus)

@@ -360,18 +360,21 @@ fn let_stmt(i: &str) -> PResult<'_, LetStmt> {
 
 /// Converts a parser error into a diagnostic.
 pub fn to_diagnostic(src: &str, e: &PErr) -> Diagnostic {
-    let at = e.pos.min(src.len());
+    let mut at = e.pos.min(src.len());
+    // at the end of the input (only whitespace or comments left): point just after the last token
+    if trivia(src.get(at..).unwrap_or("")).is_empty() {
+        at = at.min(src.trim_end().len());
+    }
     let rest = src.get(at..).unwrap_or("");
     let len = token_len(rest);
     let span = Span::new(at, at + len);
     match &e.message {
-        Some(m) => {
-            let mut d = Diagnostic::error(e.code, m.clone(), span);
-            if let Some((_, s)) = m.split_once("did you mean ") {
-                d = d.with_help(format!("did you mean {s}"));
+        Some(m) => match m.split_once("; did you mean ") {
+            Some((msg, s)) => {
+                Diagnostic::error(e.code, msg, span).with_help(format!("did you mean {s}"))
             }
-            d
-        }
+            None => Diagnostic::error(e.code, m.clone(), span),
+        },
         None => {
             let found = describe_next(rest);
             let msg = match e.expected {
