@@ -1,0 +1,112 @@
+//! The command-line definition (DESIGN.md §7), shared by the binary and its tests.
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// Run Kusto Query Language (KQL) queries over local log exports.
+///
+/// With neither QUERY nor --file, `kql` starts the interactive REPL.
+///
+/// Exit status: 0 ok; 1 query or data error (diagnostics on stderr); 2 usage error.
+#[derive(Debug, Parser)]
+#[command(name = "kql", version, max_term_width = 100)]
+pub struct Cli {
+    /// The query to run; `-` reads it from standard input.
+    #[arg(value_name = "QUERY", conflicts_with = "file")]
+    pub query: Option<String>,
+
+    /// Register a table (repeatable): NAME=PATH, where PATH is a file, folder or glob of
+    /// .csv .tsv .json .jsonl .ndjson .parquet files (optionally .gz).
+    #[arg(short = 't', long = "table", value_name = "NAME=PATH", value_parser = parse_table)]
+    pub tables: Vec<TableArg>,
+
+    /// Register every data file or folder in DIR as a table named after its stem
+    /// (repeatable); an Azure Monitor export container folder `am-<Table>` becomes <Table>.
+    #[arg(short = 'd', long = "db", value_name = "DIR")]
+    pub dbs: Vec<PathBuf>,
+
+    /// Run a script file (repeatable); `-` reads the script from standard input.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: Vec<PathBuf>,
+
+    /// Output format [default: table on a terminal, else csv].
+    #[arg(long, value_name = "FMT", value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write the result to PATH (atomically: a temporary file renamed into place).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Fix now() and ago() to DATETIME for reproducible runs, e.g. 2024-01-01T00:00:00Z.
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+
+    /// Syntax check only: exit 0 silently, or 1 with the diagnostics on stderr.
+    #[arg(long, conflicts_with_all = ["check", "format", "output"])]
+    pub parse_only: bool,
+
+    /// Parse and bind against the registered tables without executing.
+    #[arg(long, conflicts_with_all = ["format", "output"])]
+    pub check: bool,
+}
+
+/// `-t NAME=PATH`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableArg {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+fn parse_table(s: &str) -> Result<TableArg, String> {
+    match s.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.is_empty() => Ok(TableArg {
+            name: name.trim().to_string(),
+            path: PathBuf::from(path),
+        }),
+        _ => Err(format!("expected NAME=PATH, found '{s}'")),
+    }
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned text table.
+    Table,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON array of row objects.
+    Json,
+    /// One JSON object per row, keys in column order.
+    Jsonl,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC stream.
+    Arrow,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn table_argument_needs_name_and_path() {
+        assert_eq!(
+            parse_table("Usage=data/usage.csv"),
+            Ok(TableArg {
+                name: "Usage".into(),
+                path: PathBuf::from("data/usage.csv")
+            })
+        );
+        assert!(parse_table("Usage").is_err());
+        assert!(parse_table("=x.csv").is_err());
+        assert!(parse_table("Usage=").is_err());
+    }
+}
