@@ -134,6 +134,15 @@ fn equality_expr(i: &str) -> PResult<'_, Expr> {
                 break;
             }
         }
+        if matched.is_none() {
+            for (w, _) in LIST_OPS {
+                if let Some(r2) = op_word(r, w)
+                    && !(*w == "in" && at_kw(r2, "range"))
+                {
+                    return expected(r2, &format!("`(` and a list of values after `{w}`"));
+                }
+            }
+        }
         if let Some((r2, op)) = matched {
             let (r3, items) = paren_list(r2, op.as_str())?;
             left = Expr::new(
@@ -300,10 +309,8 @@ fn string_op(i: &str) -> Option<(&str, BinaryOp)> {
             return Some((r, *op));
         }
     }
-    if let Some(r) = op_word(i, "matches")
-        && let Some(r2) = op_word(r, "regex")
-    {
-        return Some((r2, BinaryOp::MatchesRegex));
+    if let Some(r) = op_word(i, "matches") {
+        return op_word(r, "regex").map(|r2| (r2, BinaryOp::MatchesRegex));
     }
     None
 }

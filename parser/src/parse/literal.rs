@@ -494,15 +494,16 @@ fn parse_int<T: std::str::FromStr + TryFrom<i64>>(body: &str) -> Option<T> {
         Some(d) => (true, d),
         None => (false, t.strip_prefix('+').unwrap_or(&t)),
     };
-    let v: i64 = if let Some(h) = digits
+    let v: i128 = if let Some(h) = digits
         .strip_prefix("0x")
         .or_else(|| digits.strip_prefix("0X"))
     {
-        u64::from_str_radix(h, 16).ok()? as i64
+        i128::from(u64::from_str_radix(h, 16).ok()? as i64)
     } else {
-        digits.parse::<i64>().ok()?
+        digits.parse::<i128>().ok()?
     };
-    T::try_from(if neg { v.checked_neg()? } else { v }).ok()
+    let v = i64::try_from(if neg { -v } else { v }).ok()?;
+    T::try_from(v).ok()
 }
 
 /// The body of `time(...)` / `timespan(...)`.

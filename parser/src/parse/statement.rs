@@ -233,7 +233,16 @@ fn is_function_def(i: &str) -> bool {
         return r2.starts_with('{');
     }
     match ident_any(r) {
-        Ok((r2, _)) => at_sym(r2, ":"),
+        Ok((r2, _)) if at_sym(r2, ":") => true,
+        // `(x) {` or `(x, y) {`: a function whose parameters lack types (reported there)
+        Ok(_) => {
+            let end = i.find(')').unwrap_or(i.len());
+            let inside = i.get(1..end).unwrap_or("");
+            inside
+                .chars()
+                .all(|c| is_ident_char(c) || c == ',' || c.is_whitespace())
+                && trivia(i.get(end + 1..).unwrap_or("")).starts_with('{')
+        }
         Err(_) => false,
     }
 }
@@ -391,10 +400,17 @@ fn token_len(rest: &str) -> usize {
         return 0;
     };
     if is_ident_start(c) || c.is_ascii_digit() {
-        return rest
-            .find(|c: char| !is_ident_char(c))
-            .unwrap_or(rest.len())
-            .max(1);
+        let b = rest.as_bytes();
+        let mut n = 0;
+        while n < b.len()
+            && (b[n].is_ascii_alphanumeric()
+                || b[n] == b'_'
+                || b[n] == b'$'
+                || (b[n] == b'-' && n + 1 < b.len() && b[n + 1].is_ascii_alphabetic()))
+        {
+            n += 1;
+        }
+        return n.max(1);
     }
     c.len_utf8()
 }
@@ -422,6 +438,10 @@ pub fn script(src: &str) -> (Script, Vec<Diagnostic>) {
                     let found = describe_next(r);
                     let msg = if r.starts_with(')') {
                         "unexpected `)` with no matching `(`".to_string()
+                    } else if r.starts_with('=') && !r.starts_with("==") {
+                        "unexpected `=`; use `==` to compare values".to_string()
+                    } else if r.starts_with("matches") {
+                        "expected `regex` after `matches`".to_string()
                     } else {
                         format!(
                             "unexpected {found} after the end of the statement; expected `|`, `;` or end of input"

@@ -187,6 +187,9 @@ fn find_column(i: &str) -> PResult<'_, FindColumn> {
 }
 
 fn render(r: &str, start: usize) -> PResult<'_, Operator> {
+    if at_kw(r, "with") {
+        return expected(r, "a chart type after `render` (e.g. `timechart`)");
+    }
     let (r, chart) = require(
         r,
         "a chart type after `render` (e.g. `timechart`)",
