@@ -112,6 +112,7 @@ pub fn number(i: &str) -> PResult<'_, Expr> {
     let mut has_dot = false;
     if let Some(r) = rest.strip_prefix('.')
         && !r.starts_with('.')
+        && !starts_member_name(r)
     {
         let (f, r2) = digits(r);
         frac = f;
@@ -177,6 +178,21 @@ pub fn number(i: &str) -> PResult<'_, Expr> {
             },
         }
     }
+}
+
+/// After `1.`: a name that is not an exponent (`1.e3`) makes the `.` a member access.
+fn starts_member_name(r: &str) -> bool {
+    let Some(c) = r.chars().next() else {
+        return false;
+    };
+    if !(c.is_ascii_alphabetic() || c == '_' || c == '$' || c == '[') {
+        return false;
+    }
+    if c == 'e' || c == 'E' {
+        let t = r[1..].strip_prefix(['+', '-']).unwrap_or(&r[1..]);
+        return !t.starts_with(|d: char| d.is_ascii_digit());
+    }
+    true
 }
 
 fn lit(l: Literal, start: usize) -> Expr {
@@ -532,7 +548,7 @@ fn timespan_unsigned(t: &str) -> Option<i64> {
             return None;
         }
         let num = |s: &str| -> Option<i128> {
-            if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
+            if s.is_empty() || s.len() > 12 || !s.chars().all(|c| c.is_ascii_digit()) {
                 return None;
             }
             s.parse().ok()
@@ -540,6 +556,7 @@ fn timespan_unsigned(t: &str) -> Option<i64> {
         let d = num(days)?;
         let h = num(parts[0])?;
         let m = num(parts[1])?;
+        // each part has at most 12 digits, so this i128 arithmetic cannot overflow
         let mut total = d * TICKS_PER_DAY + h * TICKS_PER_HOUR + m * TICKS_PER_MINUTE;
         if let Some(sec) = parts.get(2) {
             let (s, f) = match sec.split_once('.') {
