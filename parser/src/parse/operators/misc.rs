@@ -17,7 +17,7 @@ pub(super) fn parse<'a>(word: &str, r: &'a str, start: usize) -> Option<PResult<
             }
             let (r, schema, schema_open) = match sym(":")(r) {
                 Ok((r2, _)) => {
-                    let (r3, (cols, open)) = open_row_schema(r2)?;
+                    let (r3, (cols, open)) = row_schema_ext(r2, "evaluate ... :", true)?;
                     (r3, Some(cols), open)
                 }
                 Err(_) => (r, None, false),
@@ -414,41 +414,5 @@ fn scan(r: &str, start: usize) -> PResult<'_, Operator> {
             span: span_from(sstart),
         });
         r = r2;
-    }
-}
-
-/// `(a:long, ...)` or `(*, a:long, ...)`; returns the columns and whether `*` was present.
-fn open_row_schema(i: &str) -> PResult<'_, (Vec<ColumnDecl>, bool)> {
-    let (r, _) = require(i, "`(` and an output schema after `:`", sym("("))?;
-    let (r, open) = match sym("*")(r) {
-        Ok((r2, _)) => (sym(",")(r2).map(|(r3, _)| r3).unwrap_or(r2), true),
-        Err(_) => (r, false),
-    };
-    let mut cols = Vec::new();
-    let mut r = r;
-    loop {
-        if let Ok((r2, _)) = sym(")")(r) {
-            return Ok((r2, (cols, open)));
-        }
-        let cstart = pos(r);
-        let (r2, name) = require(r, "a column name in the schema", ident_any)?;
-        let (r2, _) = require(
-            r2,
-            &format!("`:` and a type after column `{}`", name.name),
-            sym(":"),
-        )?;
-        let (r2, ty) = type_name(r2)?;
-        cols.push(ColumnDecl {
-            name,
-            ty,
-            span: span_from(cstart),
-        });
-        r = r2;
-        if let Ok((r3, _)) = sym(",")(r) {
-            r = r3;
-            continue;
-        }
-        let (r3, _) = require(r, "`,` or `)` in the output schema", sym(")"))?;
-        return Ok((r3, (cols, open)));
     }
 }

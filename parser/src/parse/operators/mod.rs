@@ -478,15 +478,31 @@ pub fn sort_key(i: &str) -> PResult<'_, SortKey> {
 
 /// `(name:type, ...)`.
 pub fn row_schema<'a>(i: &'a str, owner: &str) -> PResult<'a, Vec<ColumnDecl>> {
+    let (r, (cols, _)) = row_schema_ext(i, owner, false)?;
+    Ok((r, cols))
+}
+
+/// `(name:type, ...)`, or with `allow_star` also `(*, name:type, ...)`; returns the columns
+/// and whether the schema was open (`*`).
+pub fn row_schema_ext<'a>(
+    i: &'a str,
+    owner: &str,
+    allow_star: bool,
+) -> PResult<'a, (Vec<ColumnDecl>, bool)> {
     let (mut r, _) = require(
         i,
         &format!("`(` and a column schema after `{owner}`"),
         sym("("),
     )?;
+    let mut open = false;
+    if allow_star && let Ok((r2, _)) = sym("*")(r) {
+        open = true;
+        r = sym(",")(r2).map(|(r3, _)| r3).unwrap_or(r2);
+    }
     let mut cols = Vec::new();
     loop {
         if let Ok((r2, _)) = sym(")")(r) {
-            return Ok((r2, cols));
+            return Ok((r2, (cols, open)));
         }
         let start = pos(r);
         let (r2, name) = require(r, "a column name in the schema", ident_any)?;
@@ -507,7 +523,7 @@ pub fn row_schema<'a>(i: &'a str, owner: &str) -> PResult<'a, Vec<ColumnDecl>> {
             continue;
         }
         let (r3, _) = require(r, "`,` or `)` in the column schema", sym(")"))?;
-        return Ok((r3, cols));
+        return Ok((r3, (cols, open)));
     }
 }
 
