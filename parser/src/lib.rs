@@ -20,6 +20,7 @@ pub use diagnostic::{Diagnostic, Label, Severity};
 pub use span::{LineIndex, Span};
 mod parse;
 
+pub use parse::expr::MAX_CHAIN;
 pub use parse::lexical::MAX_DEPTH;
 pub use parse::operators::OPERATOR_NAMES;
 

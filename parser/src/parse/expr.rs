@@ -21,6 +21,22 @@ fn bin(op: BinaryOp, left: Expr, right: Expr) -> Expr {
     )
 }
 
+/// Operands allowed in one chain of binary operators (`a or b or c ...`). The tree of a chain
+/// is as deep as the chain is long, and dropping or printing it recurses, so very long chains
+/// are a diagnostic rather than a stack overflow on small thread stacks.
+pub const MAX_CHAIN: usize = 1000;
+
+fn chain_limit(r: &str, terms: usize) -> Result<(), nom::Err<PErr>> {
+    if terms >= MAX_CHAIN {
+        return Err(nom::Err::Failure(PErr::msg(
+            pos(r),
+            "KQL0103",
+            format!("the expression chains more than {MAX_CHAIN} operators; split it or use `in (...)`"),
+        )));
+    }
+    Ok(())
+}
+
 /// A full expression that may be a pipeline: `source | op | op`.
 pub fn pipe_expr(i: &str) -> PResult<'_, Expr> {
     enter(i)?;
@@ -69,8 +85,11 @@ pub fn expr(i: &str) -> PResult<'_, Expr> {
 
 fn or_expr(i: &str) -> PResult<'_, Expr> {
     let (mut r, mut left) = and_expr(i)?;
+    let mut terms = 0usize;
     while let Ok((r2, _)) = kw("or")(r) {
         let (r3, right) = require(r2, "an expression after `or`", and_expr)?;
+        terms += 1;
+        chain_limit(r, terms)?;
         left = bin(BinaryOp::Or, left, right);
         r = r3;
     }
@@ -79,8 +98,11 @@ fn or_expr(i: &str) -> PResult<'_, Expr> {
 
 fn and_expr(i: &str) -> PResult<'_, Expr> {
     let (mut r, mut left) = equality_expr(i)?;
+    let mut terms = 0usize;
     while let Ok((r2, _)) = kw("and")(r) {
         let (r3, right) = require(r2, "an expression after `and`", equality_expr)?;
+        terms += 1;
+        chain_limit(r, terms)?;
         left = bin(BinaryOp::And, left, right);
         r = r3;
     }
@@ -114,6 +136,7 @@ fn equality_expr(i: &str) -> PResult<'_, Expr> {
     let start = pos(i);
     // `* == expr` (all-columns comparison)
     let (mut r, mut left) = relational_expr(i)?;
+    let mut terms = 0usize;
     loop {
         if let Ok((r2, op)) = eq_op(r) {
             let (r3, right) = require(
@@ -121,6 +144,8 @@ fn equality_expr(i: &str) -> PResult<'_, Expr> {
                 &format!("an expression after `{}`", op.as_str()),
                 relational_expr,
             )?;
+            terms += 1;
+            chain_limit(r, terms)?;
             left = bin(op, left, right);
             r = r3;
             continue;
@@ -145,6 +170,8 @@ fn equality_expr(i: &str) -> PResult<'_, Expr> {
         }
         if let Some((r2, op)) = matched {
             let (r3, items) = paren_list(r2, op.as_str())?;
+            terms += 1;
+            chain_limit(r, terms)?;
             left = Expr::new(
                 ExprKind::List {
                     op,
@@ -180,6 +207,8 @@ fn equality_expr(i: &str) -> PResult<'_, Expr> {
                 additive_expr,
             )?;
             let (r3, _) = require(r3, &format!("`)` to close `{kwd} (...)`"), sym(")"))?;
+            terms += 1;
+            chain_limit(r, terms)?;
             left = Expr::new(
                 ExprKind::Between {
                     expr: Box::new(left),
@@ -222,6 +251,7 @@ fn paren_list<'a>(i: &'a str, op: &str) -> PResult<'a, Vec<Expr>> {
 
 fn relational_expr(i: &str) -> PResult<'_, Expr> {
     let (mut r, mut left) = additive_expr(i)?;
+    let mut terms = 0usize;
     loop {
         let op = if let Some(rest) = r.strip_prefix("<=") {
             Some((rest, BinaryOp::Le))
@@ -243,6 +273,8 @@ fn relational_expr(i: &str) -> PResult<'_, Expr> {
             &format!("an expression after `{}`", op.as_str()),
             additive_expr,
         )?;
+        terms += 1;
+        chain_limit(r, terms)?;
         left = bin(op, left, right);
         r = r3;
     }
@@ -250,6 +282,7 @@ fn relational_expr(i: &str) -> PResult<'_, Expr> {
 
 fn additive_expr(i: &str) -> PResult<'_, Expr> {
     let (mut r, mut left) = multiplicative_expr(i)?;
+    let mut terms = 0usize;
     loop {
         let op = if r.starts_with('+') {
             BinaryOp::Add
@@ -264,6 +297,8 @@ fn additive_expr(i: &str) -> PResult<'_, Expr> {
             &format!("an expression after `{}`", op.as_str()),
             multiplicative_expr,
         )?;
+        terms += 1;
+        chain_limit(r, terms)?;
         left = bin(op, left, right);
         r = r3;
     }
@@ -271,6 +306,7 @@ fn additive_expr(i: &str) -> PResult<'_, Expr> {
 
 fn multiplicative_expr(i: &str) -> PResult<'_, Expr> {
     let (mut r, mut left) = string_op_expr(i)?;
+    let mut terms = 0usize;
     loop {
         let op = match r.chars().next() {
             Some('*')
@@ -289,6 +325,8 @@ fn multiplicative_expr(i: &str) -> PResult<'_, Expr> {
             &format!("an expression after `{}`", op.as_str()),
             string_op_expr,
         )?;
+        terms += 1;
+        chain_limit(r, terms)?;
         left = bin(op, left, right);
         r = r3;
     }
@@ -317,6 +355,7 @@ fn string_op(i: &str) -> Option<(&str, BinaryOp)> {
 
 fn string_op_expr(i: &str) -> PResult<'_, Expr> {
     let (mut r, mut left) = unary_expr(i)?;
+    let mut terms = 0usize;
     loop {
         if let Some((r2, op)) = string_op(r) {
             let (r3, right) = require(
@@ -324,6 +363,8 @@ fn string_op_expr(i: &str) -> PResult<'_, Expr> {
                 &format!("an expression after `{}`", op.as_str()),
                 unary_expr,
             )?;
+            terms += 1;
+            chain_limit(r, terms)?;
             left = bin(op, left, right);
             r = r3;
             continue;
@@ -337,6 +378,8 @@ fn string_op_expr(i: &str) -> PResult<'_, Expr> {
             if let Ok((r3, right)) = unary_expr(r2)
                 && matches!(right.kind, ExprKind::Literal(_))
             {
+                terms += 1;
+                chain_limit(r, terms)?;
                 left = bin(BinaryOp::Has, left, right);
                 r = r3;
                 continue;
