@@ -31,7 +31,9 @@ fn chain_limit(r: &str, terms: usize) -> Result<(), nom::Err<PErr>> {
         return Err(nom::Err::Failure(PErr::msg(
             pos(r),
             "KQL0103",
-            format!("the expression chains more than {MAX_CHAIN} operators; split it or use `in (...)`"),
+            format!(
+                "the expression chains more than {MAX_CHAIN} operators; split it or use `in (...)`"
+            ),
         )));
     }
     Ok(())
