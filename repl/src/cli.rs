@@ -29,13 +29,18 @@ pub struct Cli {
     #[arg(short = 'f', long = "file", value_name = "PATH")]
     pub file: Vec<PathBuf>,
 
-    /// Output format [default: table on a terminal, else csv].
+    /// Output format [default: from the extension of --output; else table on a terminal,
+    /// csv otherwise].
     #[arg(long, value_name = "FMT", value_enum)]
     pub format: Option<OutputFormat>,
 
     /// Write the result to PATH (atomically: a temporary file renamed into place).
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
+
+    /// Skip bad records in data files instead of failing.
+    #[arg(long)]
+    pub lenient: bool,
 
     /// Fix now() and ago() to DATETIME for reproducible runs, e.g. 2024-01-01T00:00:00Z.
     #[arg(long, value_name = "DATETIME")]
@@ -76,14 +81,36 @@ pub enum OutputFormat {
     Csv,
     /// Tab-separated values with a header row.
     Tsv,
-    /// One JSON array of row objects.
+    /// A JSON array of row objects per result (one array per line-separated result).
     Json,
     /// One JSON object per row, keys in column order.
     Jsonl,
     /// Apache Parquet.
     Parquet,
-    /// Arrow IPC stream.
+    /// Arrow IPC file (Feather v2).
     Arrow,
+}
+
+impl OutputFormat {
+    /// The format an output file's extension asks for (`.csv`, `.parquet`, ...).
+    pub fn from_extension(path: &std::path::Path) -> Option<OutputFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" => OutputFormat::Table,
+            "csv" => OutputFormat::Csv,
+            "tsv" | "tab" => OutputFormat::Tsv,
+            "json" => OutputFormat::Json,
+            "jsonl" | "ndjson" => OutputFormat::Jsonl,
+            "parquet" => OutputFormat::Parquet,
+            "arrow" | "feather" | "ipc" => OutputFormat::Arrow,
+            _ => return None,
+        })
+    }
+
+    /// Binary formats are not written to a terminal.
+    pub fn is_binary(self) -> bool {
+        matches!(self, OutputFormat::Parquet | OutputFormat::Arrow)
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +121,29 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn output_format_from_extension() {
+        use std::path::Path;
+        assert_eq!(
+            OutputFormat::from_extension(Path::new("a/b.CSV")),
+            Some(OutputFormat::Csv)
+        );
+        assert_eq!(
+            OutputFormat::from_extension(Path::new("x.parquet")),
+            Some(OutputFormat::Parquet)
+        );
+        assert_eq!(
+            OutputFormat::from_extension(Path::new("x.ndjson")),
+            Some(OutputFormat::Jsonl)
+        );
+        assert_eq!(
+            OutputFormat::from_extension(Path::new("x.arrow")),
+            Some(OutputFormat::Arrow)
+        );
+        assert_eq!(OutputFormat::from_extension(Path::new("x.out")), None);
+        assert_eq!(OutputFormat::from_extension(Path::new("noext")), None);
     }
 
     #[test]

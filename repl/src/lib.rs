@@ -1,18 +1,21 @@
 //! `kql-cli`: the `kql` command line (DESIGN.md §7).
 //!
 //! The binary is a thin wrapper around [`run`], so the whole command line can be driven from
-//! tests and never exits the process from library code. Query execution arrives with the
-//! engine; today only `--parse-only` does real work, and every other mode says so plainly
-//! (exit 2) instead of pretending to run the query.
+//! tests and never exits the process from library code. Queries run through the public
+//! `kql_engine` API ([`KqlContext`]); results are written by [`output`].
 
 pub mod cli;
+pub mod output;
 pub mod source;
+pub mod tables;
 
 use clap::Parser;
-use cli::Cli;
+use cli::{Cli, OutputFormat};
+use kql_engine::{KqlContext, QueryResult};
+use output::OutputError;
 use source::{Source, SourceError};
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// Exit statuses of the contract.
 pub mod exit {
@@ -23,9 +26,12 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
-/// The message for every mode that needs the engine.
-pub const NOT_AVAILABLE: &str = "query execution is not available yet in this build \
-(the engine lands with issue #3); use --parse-only to check syntax";
+/// What `kql` without a query says until the interactive REPL exists.
+pub const NO_REPL: &str = "the interactive REPL is not available yet (it lands with issue #8); \
+pass a query or -f FILE";
+
+/// Ticks (100 ns since 0001-01-01) at the Unix epoch.
+const EPOCH_TICKS: i64 = 621_355_968_000_000_000;
 
 /// Runs the command line with `args` (the first item is the program name) and returns the
 /// exit status. Diagnostics and errors go to stderr; nothing here panics or exits.
@@ -45,8 +51,249 @@ where
     if cli.parse_only {
         parse_only(&cli)
     } else {
-        error(NOT_AVAILABLE);
-        exit::USAGE
+        match execute(&cli) {
+            Ok(()) => exit::OK,
+            Err(Failure { status, message }) => {
+                if !message.is_empty() {
+                    write_stderr(&message);
+                }
+                status
+            }
+        }
+    }
+}
+
+/// A failed run: the exit status and what to print on stderr (already rendered).
+struct Failure {
+    status: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl AsRef<str>) -> Self {
+        Failure {
+            status: exit::USAGE,
+            message: format!("error: {}\n", message.as_ref()),
+        }
+    }
+
+    fn data(message: impl AsRef<str>) -> Self {
+        Failure {
+            status: exit::QUERY_ERROR,
+            message: format!("error: {}\n", message.as_ref()),
+        }
+    }
+
+    fn source(e: &SourceError) -> Self {
+        Failure {
+            status: e.exit_code(),
+            message: format!("error: {e}\n"),
+        }
+    }
+}
+
+/// Where results go.
+enum Destination {
+    Stdout,
+    File(std::path::PathBuf),
+}
+
+/// Reads the scripts named on the command line: QUERY, `-` (stdin) or every --file.
+fn read_sources(cli: &Cli, mode: &str) -> Result<Vec<Source>, Failure> {
+    match (&cli.query, cli.file.is_empty()) {
+        (Some(q), _) if q == "-" => Ok(vec![source::stdin().map_err(|e| Failure::source(&e))?]),
+        (Some(q), _) => Ok(vec![source::inline(q)]),
+        (None, false) => cli
+            .file
+            .iter()
+            .map(|p| source::file(p).map_err(|e| Failure::source(&e)))
+            .collect(),
+        (None, true) if mode.is_empty() => Err(Failure::usage(NO_REPL)),
+        (None, true) => Err(Failure::usage(format!(
+            "{mode} needs a query: give QUERY, `-` to read standard input, or --file PATH"
+        ))),
+    }
+}
+
+/// `--now DATETIME` as Unix nanoseconds.
+fn parse_now(text: &str) -> Result<i64, Failure> {
+    kql_parser::datetime::parse_datetime(text)
+        .and_then(|ticks| ticks.checked_sub(EPOCH_TICKS)?.checked_mul(100))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "invalid --now '{text}': expected a datetime between 1677-09-22 and 2262-04-11, \
+                 such as 2024-01-01T00:00:00Z"
+            ))
+        })
+}
+
+/// The output format and destination, checked before anything runs.
+fn output_plan(cli: &Cli) -> Result<(OutputFormat, Destination), Failure> {
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    match &cli.output {
+        Some(path) => {
+            let format = cli
+                .format
+                .or_else(|| OutputFormat::from_extension(path))
+                .unwrap_or(OutputFormat::Csv);
+            if path.is_dir() {
+                return Err(Failure::usage(format!(
+                    "--output '{}' is a folder",
+                    path.display()
+                )));
+            }
+            let dir = output::parent_dir(path);
+            if !dir.is_dir() {
+                return Err(Failure::usage(format!(
+                    "--output '{}': no such folder '{}'",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+            Ok((format, Destination::File(path.clone())))
+        }
+        None => {
+            let format = cli.format.unwrap_or(if stdout_is_terminal {
+                OutputFormat::Table
+            } else {
+                OutputFormat::Csv
+            });
+            if format.is_binary() && stdout_is_terminal {
+                return Err(Failure::usage(format!(
+                    "not writing binary {} output to a terminal; use -o PATH or redirect standard output",
+                    if format == OutputFormat::Parquet {
+                        "parquet"
+                    } else {
+                        "arrow"
+                    }
+                )));
+            }
+            Ok((format, Destination::Stdout))
+        }
+    }
+}
+
+/// Builds the session: settings, then `-d` folders, then `-t` tables (so `-t` can replace a
+/// table a folder provides).
+fn context(cli: &Cli) -> Result<KqlContext, Failure> {
+    let mut ctx = KqlContext::new();
+    ctx.set_lenient(cli.lenient);
+    if let Some(now) = &cli.now {
+        ctx.set_now(parse_now(now)?);
+    }
+    let mut tables: Vec<(String, std::path::PathBuf)> = Vec::new();
+    for dir in &cli.dbs {
+        let found = tables::scan(dir).map_err(|e| match e {
+            tables::DbError::Duplicate { .. } => Failure::usage(e.to_string()),
+            tables::DbError::Unreadable { .. } => Failure::data(e.to_string()),
+        })?;
+        tables.extend(found.into_iter().map(|t| (t.name, t.path)));
+    }
+    tables.extend(cli.tables.iter().map(|t| (t.name.clone(), t.path.clone())));
+    for (name, path) in tables {
+        let Some(p) = path.to_str() else {
+            return Err(Failure::usage(format!(
+                "table '{name}': the path '{}' is not valid UTF-8",
+                path.display()
+            )));
+        };
+        ctx.register_path(&name, p).map_err(|e| Failure {
+            status: exit::QUERY_ERROR,
+            message: e.render(&path.display().to_string()),
+        })?;
+    }
+    Ok(ctx)
+}
+
+/// Everything but `--parse-only`: check or run the scripts and write the results.
+fn execute(cli: &Cli) -> Result<(), Failure> {
+    let mode = if cli.check { "--check" } else { "" };
+    // Usage errors first, before any data is read.
+    if let Some(now) = &cli.now {
+        parse_now(now)?;
+    }
+    let plan = if cli.check {
+        None
+    } else {
+        Some(output_plan(cli)?)
+    };
+    let sources = read_sources(cli, mode)?;
+    let ctx = context(cli)?;
+    let Some((format, destination)) = plan else {
+        return check(&ctx, &sources);
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::data(format!("cannot start the query runtime: {e}")))?;
+    let mut results: Vec<QueryResult> = Vec::new();
+    for src in &sources {
+        match runtime.block_on(ctx.run(&src.text)) {
+            Ok(r) => results.extend(r),
+            Err(e) => {
+                return Err(Failure {
+                    status: exit::QUERY_ERROR,
+                    message: e.render(&src.origin),
+                });
+            }
+        }
+    }
+    let written = match &destination {
+        Destination::File(path) => {
+            output::write_atomically(path, |w| output::write_results(w, format, &results))
+        }
+        Destination::Stdout => {
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            output::write_results(&mut out, format, &results).and_then(|()| Ok(out.flush()?))
+        }
+    };
+    match written {
+        Ok(()) => Ok(()),
+        // A reader that stopped early (`kql ... | head`) is not an error.
+        Err(OutputError::Io(e))
+            if e.kind() == std::io::ErrorKind::BrokenPipe
+                && matches!(destination, Destination::Stdout) =>
+        {
+            Ok(())
+        }
+        Err(e @ OutputError::Shape(_)) => Err(Failure::usage(e.to_string())),
+        Err(e) => Err(Failure::data(match &destination {
+            Destination::File(path) => format!("cannot write '{}': {e}", path.display()),
+            Destination::Stdout => format!("cannot write the output: {e}"),
+        })),
+    }
+}
+
+/// `--check`: parse and bind every script against the registered tables.
+fn check(ctx: &KqlContext, sources: &[Source]) -> Result<(), Failure> {
+    let mut message = String::new();
+    let mut failed = false;
+    for src in sources {
+        let diagnostics = ctx.check(&src.text);
+        if diagnostics.is_empty() {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push('\n');
+        }
+        message.push_str(&kql_parser::diagnostic::render_all(
+            &diagnostics,
+            &src.text,
+            &src.origin,
+        ));
+        failed |= diagnostics
+            .iter()
+            .any(|d| d.severity == kql_parser::Severity::Error);
+    }
+    if failed {
+        Err(Failure {
+            status: exit::QUERY_ERROR,
+            message,
+        })
+    } else {
+        write_stderr(&message);
+        Ok(())
     }
 }
 

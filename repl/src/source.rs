@@ -125,7 +125,7 @@ pub fn strip_shebang(mut text: String) -> String {
 }
 
 /// An I/O error's description without Rust's ` (os error N)` suffix.
-fn io_reason(e: &std::io::Error) -> String {
+pub fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();
     match s.rfind(" (os error ") {
         Some(i) if s.ends_with(')') => s[..i].to_string(),

@@ -1,5 +1,8 @@
 //! `kql-tests`: end-to-end tests of the `kql` workspace.
 //!
-//! The tests live in `tests/tests/`: `cli.rs` holds golden tests of the `kql` binary
-//! (exit codes, diagnostics on stderr, script files under `corpus/samples/`). The
-//! conformance runner over `corpus/**/*.kqlt` joins them once the engine exists.
+//! - [`kqlt`]: the conformance runner over `corpus/**/*.kqlt` (sqllogictest records whose
+//!   query text is KQL), used by the integration test and by `examples/run_kqlt.rs`.
+//! - `tests/cli.rs`: golden tests of the `kql` binary (exit codes, diagnostics on stderr,
+//!   script files under `corpus/samples/`).
+
+pub mod kqlt;

@@ -1,0 +1,211 @@
+//! The public entry point: [`KqlContext`] registers tables and runs KQL scripts.
+
+use crate::error::{KqlError, Result};
+use crate::planner::{Planner, StatementOutcome};
+use crate::sources::{SourceOptions, open_table};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::MemTable;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use kql_parser::parse_script;
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+/// `render` metadata: the chart kind and its `with (...)` properties, values as text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RenderSpec {
+    pub chart: String,
+    pub properties: Vec<(String, Vec<String>)>,
+}
+
+/// One result set of a script.
+#[derive(Clone, Debug)]
+pub struct QueryResult {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    pub render: Option<RenderSpec>,
+}
+
+impl QueryResult {
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// A KQL session: registered tables and settings.
+pub struct KqlContext {
+    df: SessionContext,
+    tables: RwLock<BTreeMap<String, Arc<dyn TableProvider>>>,
+    now_nanos: RwLock<Option<i64>>,
+    options: SourceOptions,
+}
+
+impl Default for KqlContext {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KqlContext {
+    pub fn new() -> Self {
+        let config = SessionConfig::new().set_str("datafusion.execution.time_zone", "UTC");
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .build();
+        KqlContext {
+            df: SessionContext::new_with_state(state),
+            tables: RwLock::new(BTreeMap::new()),
+            now_nanos: RwLock::new(None),
+            options: SourceOptions::default(),
+        }
+    }
+
+    /// Skip bad records in data files instead of failing.
+    pub fn set_lenient(&mut self, lenient: bool) {
+        self.options.lenient = lenient;
+    }
+
+    /// Fixes `now()`/`ago()` (Unix nanoseconds, UTC) for reproducible runs.
+    pub fn set_now(&self, unix_nanos: i64) {
+        if let Ok(mut n) = self.now_nanos.write() {
+            *n = Some(unix_nanos);
+        }
+    }
+
+    /// The underlying DataFusion session (to register UDFs, object stores, ...).
+    pub fn session(&self) -> &SessionContext {
+        &self.df
+    }
+
+    /// Registers a file, folder or glob as table `name`.
+    pub fn register_path(&self, name: &str, path: &str) -> Result<()> {
+        let provider = open_table(path, &self.options)?;
+        self.register_table(name, provider)
+    }
+
+    /// Registers in-memory Arrow batches as table `name`.
+    pub fn register_batches(
+        &self,
+        name: &str,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<()> {
+        let table = MemTable::try_new(schema, vec![batches])?;
+        self.register_table(name, Arc::new(table))
+    }
+
+    /// Registers any DataFusion table provider as table `name`.
+    pub fn register_table(&self, name: &str, provider: Arc<dyn TableProvider>) -> Result<()> {
+        if let Ok(mut t) = self.tables.write() {
+            t.insert(name.to_string(), provider);
+        }
+        Ok(())
+    }
+
+    /// The registered table names.
+    pub fn table_names(&self) -> Vec<String> {
+        self.tables
+            .read()
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn table(&self, name: &str) -> Option<Arc<dyn TableProvider>> {
+        self.tables.read().ok().and_then(|t| t.get(name).cloned())
+    }
+
+    fn now_for_query(&self) -> i64 {
+        if let Ok(n) = self.now_nanos.read()
+            && let Some(v) = *n
+        {
+            return v;
+        }
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+
+    /// Parses and binds `script` against the registered tables without executing it.
+    pub fn check(&self, script: &str) -> Vec<kql_parser::Diagnostic> {
+        let out = parse_script(script);
+        if !out.diagnostics.is_empty() {
+            return out.diagnostics;
+        }
+        let Some(parsed) = out.script else {
+            return Vec::new();
+        };
+        let mut planner = Planner::new(self, script, self.now_for_query());
+        let mut diags = Vec::new();
+        for st in &parsed.statements {
+            if let Err(e) = planner.plan_statement(st) {
+                match e {
+                    KqlError::Query { diagnostics, .. } => diags.extend(diagnostics),
+                    other => diags.push(kql_parser::Diagnostic::error(
+                        "KQL0400",
+                        other.to_string(),
+                        st.span,
+                    )),
+                }
+                break;
+            }
+        }
+        diags
+    }
+
+    /// Runs a script and returns one result per query statement, in order.
+    pub async fn run(&self, script: &str) -> Result<Vec<QueryResult>> {
+        let out = parse_script(script);
+        if !out.diagnostics.is_empty() {
+            return Err(KqlError::query(script, out.diagnostics));
+        }
+        let Some(parsed) = out.script else {
+            return Ok(Vec::new());
+        };
+        let mut planner = Planner::new(self, script, self.now_for_query());
+        let mut results = Vec::new();
+        for st in &parsed.statements {
+            match planner.plan_statement(st)? {
+                StatementOutcome::None => {}
+                StatementOutcome::Query { plan, render } => {
+                    let df = self.df.execute_logical_plan(*plan).await?;
+                    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                    let batches = df.collect().await?;
+                    results.push(QueryResult {
+                        schema,
+                        batches,
+                        render,
+                    });
+                }
+            }
+            if let Some(now) = planner.take_now_override() {
+                self.set_now(now);
+            }
+        }
+        Ok(results)
+    }
+
+    /// The DataFusion logical and physical plans of each query in `script`.
+    pub async fn explain(&self, script: &str) -> Result<String> {
+        let out = parse_script(script);
+        if !out.diagnostics.is_empty() {
+            return Err(KqlError::query(script, out.diagnostics));
+        }
+        let Some(parsed) = out.script else {
+            return Ok(String::new());
+        };
+        let mut planner = Planner::new(self, script, self.now_for_query());
+        let mut text = String::new();
+        for st in &parsed.statements {
+            if let StatementOutcome::Query { plan, .. } = planner.plan_statement(st)? {
+                let df = self.df.execute_logical_plan(*plan).await?;
+                let optimized = df.clone().into_optimized_plan()?;
+                text.push_str(&format!("{}\n", optimized.display_indent()));
+            }
+        }
+        Ok(text)
+    }
+}

@@ -1,0 +1,231 @@
+//! The planner: binds names and types against the registered tables, `let` bindings and the
+//! function catalog, and builds DataFusion logical plans from the AST (never SQL text).
+//!
+//! One `impl Planner` block per concern: `expr.rs` (scalar expressions), `tabular.rs`
+//! (tabular expressions and the pipeline fold), `operators/*.rs` (one file per operator
+//! family), `literal.rs` (literal values).
+
+mod expr;
+mod literal;
+mod operators;
+mod tabular;
+
+use crate::context::{KqlContext, RenderSpec};
+use crate::error::{KqlError, Result};
+use datafusion::logical_expr::{Expr, LogicalPlan};
+use kql_functions::KqlType;
+use kql_parser::Diagnostic;
+use kql_parser::ast::{FunctionDef, LetValue, Statement, StatementKind};
+use kql_parser::span::Span;
+use std::collections::HashMap;
+
+pub use literal::literal_value;
+
+/// What a statement produced.
+pub enum StatementOutcome {
+    /// `let`, `set`, `declare`: nothing to return.
+    None,
+    /// A query: its plan and `render` metadata.
+    Query {
+        plan: Box<LogicalPlan>,
+        render: Option<RenderSpec>,
+    },
+}
+
+/// A name bound by `let`, a function parameter or `as`.
+#[derive(Clone)]
+pub(crate) enum Binding {
+    Scalar(Expr, KqlType),
+    Tabular(LogicalPlan),
+    Function(FunctionDef),
+}
+
+pub struct Planner<'a> {
+    pub(crate) ctx: &'a KqlContext,
+    pub(crate) source: &'a str,
+    pub(crate) now_nanos: i64,
+    now_override: Option<i64>,
+    scopes: Vec<HashMap<String, Binding>>,
+    /// `render` seen in the current query.
+    pub(crate) render: Option<RenderSpec>,
+    /// Depth of user-function expansion (guards recursion).
+    pub(crate) call_depth: usize,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(ctx: &'a KqlContext, source: &'a str, now_nanos: i64) -> Self {
+        Planner {
+            ctx,
+            source,
+            now_nanos,
+            now_override: None,
+            scopes: vec![HashMap::new()],
+            render: None,
+            call_depth: 0,
+        }
+    }
+
+    /// A `set query_now = ...` seen in the script.
+    pub fn take_now_override(&mut self) -> Option<i64> {
+        self.now_override.take()
+    }
+
+    /// An error diagnostic at `span`.
+    pub(crate) fn err<T>(
+        &self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+    ) -> Result<T> {
+        Err(KqlError::query(
+            self.source,
+            vec![Diagnostic::error(code, message, span)],
+        ))
+    }
+
+    pub(crate) fn err_help<T>(
+        &self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        help: Option<String>,
+    ) -> Result<T> {
+        let mut d = Diagnostic::error(code, message, span);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        Err(KqlError::query(self.source, vec![d]))
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    pub(crate) fn bind(&mut self, name: &str, b: Binding) {
+        if let Some(s) = self.scopes.last_mut() {
+            s.insert(name.to_string(), b);
+        }
+    }
+
+    pub(crate) fn push_scope(&mut self) {
+        self.scopes.push(HashMap::new());
+    }
+
+    pub(crate) fn pop_scope(&mut self) {
+        if self.scopes.len() > 1 {
+            self.scopes.pop();
+        }
+    }
+
+    /// All names in scope (for "did you mean").
+    pub(crate) fn scope_names(&self) -> Vec<String> {
+        self.scopes.iter().flat_map(|s| s.keys().cloned()).collect()
+    }
+
+    pub fn plan_statement(&mut self, st: &Statement) -> Result<StatementOutcome> {
+        match &st.kind {
+            StatementKind::Query(e) => {
+                self.render = None;
+                let plan = self.plan_tabular(e)?;
+                Ok(StatementOutcome::Query {
+                    plan: Box::new(plan),
+                    render: self.render.take(),
+                })
+            }
+            StatementKind::Let(l) => {
+                let name = l.name.name.clone();
+                match &l.value {
+                    LetValue::Function(def) | LetValue::View(def) => {
+                        self.bind(&name, Binding::Function(def.clone()));
+                    }
+                    LetValue::Expr(e) => {
+                        if self.is_tabular(e) {
+                            let plan = self.plan_tabular(e)?;
+                            self.bind(&name, Binding::Tabular(plan));
+                        } else {
+                            let empty = datafusion::common::DFSchema::empty();
+                            let (expr, ty) = self.plan_scalar(e, &empty)?;
+                            self.bind(&name, Binding::Scalar(expr, ty));
+                        }
+                    }
+                }
+                Ok(StatementOutcome::None)
+            }
+            StatementKind::Set { name, value } => {
+                if name.name == "query_now" {
+                    let Some(v) = value else {
+                        return self.err(
+                            "KQL0401",
+                            "`set query_now` needs a datetime value",
+                            name.span,
+                        );
+                    };
+                    let empty = datafusion::common::DFSchema::empty();
+                    let (e, ty) = self.plan_scalar(v, &empty)?;
+                    match (&e, ty) {
+                        (
+                            Expr::Literal(
+                                datafusion::scalar::ScalarValue::TimestampNanosecond(Some(n), _),
+                                _,
+                            ),
+                            KqlType::Datetime,
+                        ) => {
+                            self.now_nanos = *n;
+                            self.now_override = Some(*n);
+                        }
+                        _ => {
+                            return self.err(
+                                "KQL0401",
+                                "`set query_now` needs a datetime literal",
+                                v.span,
+                            );
+                        }
+                    }
+                }
+                // other options are accepted and ignored (they tune the Kusto service)
+                Ok(StatementOutcome::None)
+            }
+            StatementKind::DeclareQueryParameters(params) => {
+                for p in params {
+                    if self.lookup(&p.name.name).is_some() {
+                        continue;
+                    }
+                    match &p.default {
+                        Some(d) => {
+                            let empty = datafusion::common::DFSchema::empty();
+                            let (e, ty) = self.plan_scalar(d, &empty)?;
+                            self.bind(&p.name.name, Binding::Scalar(e, ty));
+                        }
+                        None => {
+                            return self.err(
+                                "KQL0203",
+                                format!(
+                                    "query parameter `{}` has no value and no default",
+                                    p.name.name
+                                ),
+                                p.span,
+                            );
+                        }
+                    }
+                }
+                Ok(StatementOutcome::None)
+            }
+            StatementKind::DeclarePattern { .. } => {
+                self.err("KQL0402", "`declare pattern` is not supported", st.span)
+            }
+            StatementKind::AliasDatabase { .. } => self.err(
+                "KQL0402",
+                "`alias database` is not supported: there are no databases in a local session",
+                st.span,
+            ),
+            StatementKind::RestrictAccess(_) => {
+                self.err("KQL0402", "`restrict access` is not supported", st.span)
+            }
+        }
+    }
+
+    /// Binds a query parameter value before planning (from `--param name=value`).
+    pub fn set_parameter(&mut self, name: &str, value: Expr, ty: KqlType) {
+        self.bind(name, Binding::Scalar(value, ty));
+    }
+}

@@ -1,0 +1,226 @@
+//! where, take, count, distinct, sort, top, sample, getschema, render.
+
+use super::{all_columns, col};
+use crate::context::RenderSpec;
+use crate::error::Result;
+use crate::planner::Planner;
+use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+use datafusion::arrow::datatypes::{Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, SortExpr, lit};
+use datafusion::scalar::ScalarValue;
+use kql_functions::KqlType;
+use kql_parser::ast::{self, NullsOrder, Render, SortKey, SortOrder};
+use std::sync::Arc;
+
+impl Planner<'_> {
+    pub(crate) fn plan_where(
+        &mut self,
+        input: LogicalPlan,
+        predicate: &ast::Expr,
+    ) -> Result<LogicalPlan> {
+        let (p, ty) = self.plan_scalar(predicate, input.schema())?;
+        if ty != KqlType::Bool {
+            return self.err(
+                "KQL0312",
+                format!("`where` needs a bool predicate, found {ty}"),
+                predicate.span,
+            );
+        }
+        Ok(LogicalPlanBuilder::from(input).filter(p)?.build()?)
+    }
+
+    /// A non-negative row count given as a constant expression.
+    fn row_count(&mut self, e: &ast::Expr, what: &str) -> Result<usize> {
+        let (x, _) = self.plan_scalar(e, &datafusion::common::DFSchema::empty())?;
+        let n = match x {
+            Expr::Literal(ScalarValue::Int64(Some(v)), _) => Some(v),
+            Expr::Literal(ScalarValue::Int32(Some(v)), _) => Some(i64::from(v)),
+            _ => None,
+        };
+        match n {
+            Some(v) if v >= 0 => Ok(usize::try_from(v).unwrap_or(usize::MAX)),
+            _ => self.err(
+                "KQL0313",
+                format!("{what} must be a non-negative integer constant"),
+                e.span,
+            ),
+        }
+    }
+
+    pub(crate) fn plan_take(
+        &mut self,
+        input: LogicalPlan,
+        count_e: &ast::Expr,
+    ) -> Result<LogicalPlan> {
+        let n = self.row_count(count_e, "the row count of `take`")?;
+        Ok(LogicalPlanBuilder::from(input).limit(0, Some(n))?.build()?)
+    }
+
+    pub(crate) fn plan_count(&mut self, input: LogicalPlan) -> Result<LogicalPlan> {
+        Ok(LogicalPlanBuilder::from(input)
+            .aggregate(Vec::<Expr>::new(), vec![count(lit(1i64)).alias("Count")])?
+            .build()?)
+    }
+
+    pub(crate) fn plan_distinct(
+        &mut self,
+        input: LogicalPlan,
+        star: bool,
+        columns: &[ast::NamedExpr],
+    ) -> Result<LogicalPlan> {
+        let input = if star {
+            input
+        } else {
+            self.plan_project(input, columns)?
+        };
+        Ok(LogicalPlanBuilder::from(input).distinct()?.build()?)
+    }
+
+    fn sort_exprs(
+        &mut self,
+        schema: &datafusion::common::DFSchema,
+        keys: &[SortKey],
+    ) -> Result<Vec<SortExpr>> {
+        let mut out = Vec::new();
+        for k in keys {
+            let (e, _) = self.plan_scalar(&k.expr.expr, schema)?;
+            // Kusto: descending by default; nulls first when ascending, last when descending
+            let asc = k.order == Some(SortOrder::Asc);
+            let nulls_first = match k.nulls {
+                Some(NullsOrder::First) => true,
+                Some(NullsOrder::Last) => false,
+                None => asc,
+            };
+            out.push(e.sort(asc, nulls_first));
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn plan_sort(
+        &mut self,
+        input: LogicalPlan,
+        keys: &[SortKey],
+    ) -> Result<LogicalPlan> {
+        let sorts = self.sort_exprs(input.schema(), keys)?;
+        Ok(LogicalPlanBuilder::from(input).sort(sorts)?.build()?)
+    }
+
+    pub(crate) fn plan_top(
+        &mut self,
+        input: LogicalPlan,
+        count_e: &ast::Expr,
+        by: &SortKey,
+    ) -> Result<LogicalPlan> {
+        let n = self.row_count(count_e, "the row count of `top`")?;
+        let sorts = self.sort_exprs(input.schema(), std::slice::from_ref(by))?;
+        Ok(LogicalPlanBuilder::from(input)
+            .sort_with_limit(sorts, Some(n))?
+            .build()?)
+    }
+
+    pub(crate) fn plan_sample(
+        &mut self,
+        input: LogicalPlan,
+        count_e: &ast::Expr,
+    ) -> Result<LogicalPlan> {
+        let n = self.row_count(count_e, "the row count of `sample`")?;
+        let random = Expr::ScalarFunction(datafusion::logical_expr::expr::ScalarFunction::new_udf(
+            datafusion::functions::math::random(),
+            vec![],
+        ));
+        let cols = all_columns(input.schema());
+        Ok(LogicalPlanBuilder::from(input)
+            .sort_with_limit(vec![random.sort(true, false)], Some(n))?
+            .project(cols)?
+            .build()?)
+    }
+
+    pub(crate) fn plan_getschema(&mut self, input: LogicalPlan) -> Result<LogicalPlan> {
+        let fields = input.schema().fields();
+        let names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
+        let kql: Vec<KqlType> = fields.iter().map(|f| KqlType::of_field(f)).collect();
+        // DataType column: the .NET type names Kusto reports
+        let dotnet = |t: &KqlType| match t {
+            KqlType::Bool => "System.Boolean",
+            KqlType::Int => "System.Int32",
+            KqlType::Long => "System.Int64",
+            KqlType::Real => "System.Double",
+            KqlType::Decimal => "System.Data.SqlTypes.SqlDecimal",
+            KqlType::Datetime => "System.DateTime",
+            KqlType::Timespan => "System.TimeSpan",
+            KqlType::Guid => "System.Guid",
+            KqlType::String => "System.String",
+            KqlType::Dynamic => "System.Object",
+        };
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(
+                "ColumnName",
+                datafusion::arrow::datatypes::DataType::Utf8,
+                true,
+            ),
+            Field::new(
+                "ColumnOrdinal",
+                datafusion::arrow::datatypes::DataType::Int64,
+                true,
+            ),
+            Field::new(
+                "DataType",
+                datafusion::arrow::datatypes::DataType::Utf8,
+                true,
+            ),
+            Field::new(
+                "ColumnType",
+                datafusion::arrow::datatypes::DataType::Utf8,
+                true,
+            ),
+        ]));
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(names)),
+            Arc::new(Int64Array::from_iter_values(0..kql.len() as i64)),
+            Arc::new(StringArray::from(
+                kql.iter().map(dotnet).collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                kql.iter().map(|t| t.name()).collect::<Vec<_>>(),
+            )),
+        ];
+        let batch = RecordBatch::try_new(schema.clone(), cols)?;
+        let table = MemTable::try_new(schema, vec![vec![batch]])?;
+        Ok(
+            LogicalPlanBuilder::scan("getschema", provider_as_source(Arc::new(table)), None)?
+                .project(vec![
+                    col("ColumnName"),
+                    col("ColumnOrdinal"),
+                    col("DataType"),
+                    col("ColumnType"),
+                ])?
+                .build()?,
+        )
+    }
+
+    pub(crate) fn plan_render(&mut self, r: &Render) {
+        let properties = r
+            .props
+            .iter()
+            .map(|p| {
+                let values = p
+                    .values
+                    .iter()
+                    .map(|v| match &v.kind {
+                        ast::ExprKind::Literal(ast::Literal::String { value, .. }) => value.clone(),
+                        ast::ExprKind::Name(id) => id.name.clone(),
+                        _ => v.to_string(),
+                    })
+                    .collect();
+                (p.name.clone(), values)
+            })
+            .collect();
+        self.render = Some(RenderSpec {
+            chart: r.chart.name.clone(),
+            properties,
+        });
+    }
+}

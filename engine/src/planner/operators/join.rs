@@ -1,0 +1,256 @@
+//! join (all nine kinds) and lookup.
+
+use super::col;
+use crate::error::Result;
+use crate::planner::Planner;
+use datafusion::common::{Column, JoinType};
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use kql_parser::ast::{self, BinaryOp, ExprKind, OpParam};
+use kql_parser::span::Span;
+
+/// One equality key: left column name, right column name.
+type Key = (String, String);
+
+impl Planner<'_> {
+    fn join_keys(
+        &self,
+        on: &[ast::Expr],
+        left: &LogicalPlan,
+        right: &LogicalPlan,
+    ) -> Result<Vec<Key>> {
+        let side = |e: &ast::Expr| -> Option<(Option<&'static str>, String)> {
+            match &e.kind {
+                ExprKind::Name(id) => Some((None, id.name.clone())),
+                ExprKind::Member { target, name } => match &target.kind {
+                    ExprKind::Name(t) if t.name == "$left" => {
+                        Some((Some("left"), name.name.clone()))
+                    }
+                    ExprKind::Name(t) if t.name == "$right" => {
+                        Some((Some("right"), name.name.clone()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        let has = |p: &LogicalPlan, n: &str| p.schema().fields().iter().any(|f| f.name() == n);
+        let mut keys = Vec::new();
+        for k in on {
+            let pair = match &k.kind {
+                ExprKind::Name(id) => Some((id.name.clone(), id.name.clone())),
+                ExprKind::Binary {
+                    op: BinaryOp::Eq,
+                    left: l,
+                    right: r,
+                } => match (side(l), side(r)) {
+                    (Some((Some("left"), a)), Some((Some("right"), b)))
+                    | (Some((Some("right"), b)), Some((Some("left"), a))) => Some((a, b)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some((a, b)) = pair else {
+                return self.err(
+                    "KQL0404",
+                    "join keys must be column names or `$left.a == $right.b` equalities",
+                    k.span,
+                );
+            };
+            if !has(left, &a) {
+                return self.err(
+                    "KQL0201",
+                    format!("unknown column '{a}' on the left side of the join"),
+                    k.span,
+                );
+            }
+            if !has(right, &b) {
+                return self.err(
+                    "KQL0201",
+                    format!("unknown column '{b}' on the right side of the join"),
+                    k.span,
+                );
+            }
+            keys.push((a, b));
+        }
+        if keys.is_empty() {
+            return self.err(
+                "KQL0404",
+                "join needs `on` keys",
+                on.first().map(|e| e.span).unwrap_or_default(),
+            );
+        }
+        Ok(keys)
+    }
+
+    /// Prefixes every column of `plan` so both sides of a join have distinct names.
+    fn side_alias(plan: LogicalPlan, prefix: &str) -> Result<LogicalPlan> {
+        let exprs: Vec<Expr> = plan
+            .schema()
+            .iter()
+            .map(|(q, f)| {
+                Expr::Column(Column::new(q.cloned(), f.name()))
+                    .alias(format!("{prefix}{}", f.name()))
+            })
+            .collect();
+        Ok(LogicalPlanBuilder::from(plan).project(exprs)?.build()?)
+    }
+
+    pub(crate) fn plan_join(
+        &mut self,
+        left: LogicalPlan,
+        params: &[OpParam],
+        right: &ast::Expr,
+        on: &[ast::Expr],
+        where_: Option<&ast::Expr>,
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        if let Some(w) = where_ {
+            return self.err(
+                "KQL0402",
+                "`join ... where` is not supported yet; use `on`",
+                w.span,
+            );
+        }
+        let mut kind = "innerunique".to_string();
+        for p in params {
+            if p.name == "kind" {
+                kind = match &p.value.kind {
+                    ExprKind::Name(n) => n.name.clone(),
+                    _ => p.value.to_string(),
+                };
+            }
+        }
+        let right_plan = self.plan_tabular(right)?;
+        let keys = self.join_keys(on, &left, &right_plan)?;
+        let (jt, dedup_left) = match kind.as_str() {
+            "innerunique" => (JoinType::Inner, true),
+            "inner" => (JoinType::Inner, false),
+            "leftouter" => (JoinType::Left, false),
+            "rightouter" => (JoinType::Right, false),
+            "fullouter" => (JoinType::Full, false),
+            "leftsemi" => (JoinType::LeftSemi, false),
+            "rightsemi" => (JoinType::RightSemi, false),
+            "leftanti" | "anti" | "leftantisemi" => (JoinType::LeftAnti, false),
+            "rightanti" | "rightantisemi" => (JoinType::RightAnti, false),
+            other => return self.err("KQL0107", format!("unknown join kind `{other}`"), span),
+        };
+        let left = if dedup_left {
+            // innerunique: one left row per key (Kusto keeps an arbitrary one; we keep the first)
+            let on_exprs: Vec<Expr> = keys.iter().map(|(a, _)| col(a)).collect();
+            let select: Vec<Expr> = super::all_columns(left.schema());
+            LogicalPlanBuilder::from(left)
+                .distinct_on(on_exprs, select, None)?
+                .build()?
+        } else {
+            left
+        };
+        let left_names: Vec<String> = super::column_names(left.schema());
+        let right_names: Vec<String> = super::column_names(right_plan.schema());
+        let l = Self::side_alias(left, "__l_")?;
+        let r = Self::side_alias(right_plan, "__r_")?;
+        let lk: Vec<Column> = keys
+            .iter()
+            .map(|(a, _)| Column::from_name(format!("__l_{a}")))
+            .collect();
+        let rk: Vec<Column> = keys
+            .iter()
+            .map(|(_, b)| Column::from_name(format!("__r_{b}")))
+            .collect();
+        let joined = LogicalPlanBuilder::from(l)
+            .join(r, jt, (lk, rk), None)?
+            .build()?;
+        // output: left columns, then right columns; right names clashing with left get a suffix
+        let mut exprs: Vec<Expr> = Vec::new();
+        let mut taken: Vec<String> = Vec::new();
+        let left_out = !matches!(jt, JoinType::RightSemi | JoinType::RightAnti);
+        let right_out = !matches!(jt, JoinType::LeftSemi | JoinType::LeftAnti);
+        if left_out {
+            for n in &left_names {
+                exprs.push(col(&format!("__l_{n}")).alias(n.clone()));
+                taken.push(n.clone());
+            }
+        }
+        if right_out {
+            for n in &right_names {
+                let mut name = n.clone();
+                let mut i = 1;
+                while taken.contains(&name) {
+                    name = format!("{n}{i}");
+                    i += 1;
+                }
+                taken.push(name.clone());
+                exprs.push(col(&format!("__r_{n}")).alias(name));
+            }
+        }
+        Ok(LogicalPlanBuilder::from(joined).project(exprs)?.build()?)
+    }
+
+    pub(crate) fn plan_lookup(
+        &mut self,
+        left: LogicalPlan,
+        params: &[OpParam],
+        right: &ast::Expr,
+        on: &[ast::Expr],
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        let mut inner = false;
+        for p in params {
+            if p.name == "kind" {
+                match &p.value.kind {
+                    ExprKind::Name(n) if n.name == "inner" => inner = true,
+                    ExprKind::Name(n) if n.name == "leftouter" => inner = false,
+                    _ => {
+                        return self.err(
+                            "KQL0107",
+                            "lookup kind must be `leftouter` or `inner`",
+                            p.span,
+                        );
+                    }
+                }
+            }
+        }
+        let right_plan = self.plan_tabular(right)?;
+        let keys = self.join_keys(on, &left, &right_plan)?;
+        let left_names = super::column_names(left.schema());
+        let right_names = super::column_names(right_plan.schema());
+        let l = Self::side_alias(left, "__l_")?;
+        let r = Self::side_alias(right_plan, "__r_")?;
+        let lk: Vec<Column> = keys
+            .iter()
+            .map(|(a, _)| Column::from_name(format!("__l_{a}")))
+            .collect();
+        let rk: Vec<Column> = keys
+            .iter()
+            .map(|(_, b)| Column::from_name(format!("__r_{b}")))
+            .collect();
+        let jt = if inner {
+            JoinType::Inner
+        } else {
+            JoinType::Left
+        };
+        let joined = LogicalPlanBuilder::from(l)
+            .join(r, jt, (lk, rk), None)?
+            .build()?;
+        // lookup keeps the key columns once (from the left) and the right's other columns
+        let mut exprs: Vec<Expr> = left_names
+            .iter()
+            .map(|n| col(&format!("__l_{n}")).alias(n.clone()))
+            .collect();
+        let mut taken = left_names.clone();
+        for n in &right_names {
+            if keys.iter().any(|(_, b)| b == n) {
+                continue;
+            }
+            let mut name = n.clone();
+            let mut i = 1;
+            while taken.contains(&name) {
+                name = format!("{n}{i}");
+                i += 1;
+            }
+            taken.push(name.clone());
+            exprs.push(col(&format!("__r_{n}")).alias(name));
+        }
+        let _ = span;
+        Ok(LogicalPlanBuilder::from(joined).project(exprs)?.build()?)
+    }
+}

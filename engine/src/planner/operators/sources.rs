@@ -1,0 +1,417 @@
+//! datatable, print, range, union.
+
+use super::col;
+use crate::error::Result;
+use crate::planner::Planner;
+use datafusion::arrow::array::{ArrayRef, new_null_array};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::DFSchema;
+use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, lit};
+use datafusion::scalar::ScalarValue;
+use kql_functions::KqlType;
+use kql_parser::ast::{self, ColumnDecl, ExprKind, Ident, NamedExpr, OpParam};
+use kql_parser::span::Span;
+use std::sync::Arc;
+
+impl Planner<'_> {
+    /// Evaluates a constant expression (a literal, possibly negated, or a scalar `let`).
+    fn constant(&mut self, e: &ast::Expr) -> Result<(ScalarValue, KqlType)> {
+        let (x, ty) = self.plan_scalar(e, &DFSchema::empty())?;
+        match x {
+            Expr::Literal(v, _) => Ok((v, ty)),
+            _ => self.err("KQL0314", "expected a constant value here", e.span),
+        }
+    }
+
+    pub(crate) fn plan_datatable(
+        &mut self,
+        columns: &[ColumnDecl],
+        values: &[ast::Expr],
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        if columns.is_empty() {
+            return self.err("KQL0107", "`datatable` needs at least one column", span);
+        }
+        if !values.len().is_multiple_of(columns.len()) {
+            return self.err(
+                "KQL0107",
+                format!(
+                    "`datatable` has {} values, which is not a multiple of its {} columns",
+                    values.len(),
+                    columns.len()
+                ),
+                span,
+            );
+        }
+        let mut cols: Vec<Vec<ScalarValue>> = vec![Vec::new(); columns.len()];
+        for (i, v) in values.iter().enumerate() {
+            let c = &columns[i % columns.len()];
+            let want = KqlType::from_type_name(c.ty);
+            let (sv, ty) = self.constant(v)?;
+            let sv = if sv.is_null() {
+                ScalarValue::try_from(&want.arrow_type())?
+            } else if ty == want
+                || (want == KqlType::Dynamic)
+                || (want.is_numeric() && ty.is_numeric())
+            {
+                if want == KqlType::Dynamic && ty != KqlType::Dynamic {
+                    // a scalar in a dynamic column: its JSON form
+                    ScalarValue::Utf8(Some(crate::planner::literal::scalar_json(&sv).to_string()))
+                } else {
+                    sv.cast_to(&want.arrow_type())?
+                }
+            } else {
+                return self.err(
+                    "KQL0315",
+                    format!(
+                        "value of type {ty} in column '{}' of type {want}",
+                        c.name.name
+                    ),
+                    v.span,
+                );
+            };
+            cols[i % columns.len()].push(sv);
+        }
+        let fields: Vec<Field> = columns
+            .iter()
+            .map(|c| KqlType::from_type_name(c.ty).field(&c.name.name))
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let rows = values.len() / columns.len();
+        let mut arrays: Vec<ArrayRef> = Vec::new();
+        for (c, vals) in columns.iter().zip(cols) {
+            let dt = KqlType::from_type_name(c.ty).arrow_type();
+            let arr = if rows == 0 {
+                new_null_array(&dt, 0)
+            } else {
+                let a = ScalarValue::iter_to_array(vals)?;
+                if a.data_type() == &dt {
+                    a
+                } else {
+                    cast(&a, &dt)?
+                }
+            };
+            arrays.push(arr);
+        }
+        let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+        let table = MemTable::try_new(schema.clone(), vec![vec![batch]])?;
+        let exprs: Vec<Expr> = schema.fields().iter().map(|f| col(f.name())).collect();
+        Ok(
+            LogicalPlanBuilder::scan("datatable", provider_as_source(Arc::new(table)), None)?
+                .project(exprs)?
+                .build()?,
+        )
+    }
+
+    pub(crate) fn plan_print(&mut self, cols: &[NamedExpr]) -> Result<LogicalPlan> {
+        let one = LogicalPlanBuilder::empty(true).build()?;
+        let schema = one.schema().clone();
+        let mut exprs = Vec::new();
+        let mut taken: Vec<String> = Vec::new();
+        for (i, c) in cols.iter().enumerate() {
+            let (e, ty) = self.plan_scalar(&c.expr, &schema)?;
+            // unnamed print columns are print_0, print_1, ... by position
+            let name = match c.names.first() {
+                Some(n) => n.name.clone(),
+                None => format!("print_{i}"),
+            };
+            if taken.contains(&name) {
+                return self.err(
+                    "KQL0205",
+                    format!("column '{name}' is printed more than once"),
+                    c.span,
+                );
+            }
+            taken.push(name.clone());
+            exprs.push(super::typed_alias(e, name, ty));
+        }
+        Ok(LogicalPlanBuilder::from(one).project(exprs)?.build()?)
+    }
+
+    pub(crate) fn plan_range(
+        &mut self,
+        column: &Ident,
+        from: &ast::Expr,
+        to: &ast::Expr,
+        step: &ast::Expr,
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        let (f, ft) = self.constant(from)?;
+        let (t, _) = self.constant(to)?;
+        let (s, st) = self.constant(step)?;
+        let name = column.name.clone();
+        let make = |values: Vec<ScalarValue>, field: Field| -> Result<LogicalPlan> {
+            let schema = Arc::new(Schema::new(vec![field.clone()]));
+            let arr = if values.is_empty() {
+                new_null_array(field.data_type(), 0)
+            } else {
+                ScalarValue::iter_to_array(values)?
+            };
+            let batch = RecordBatch::try_new(schema.clone(), vec![arr])?;
+            let table = MemTable::try_new(schema, vec![vec![batch]])?;
+            Ok(
+                LogicalPlanBuilder::scan("range", provider_as_source(Arc::new(table)), None)?
+                    .project(vec![col(field.name())])?
+                    .build()?,
+            )
+        };
+        const MAX_ROWS: i128 = 100_000_000;
+        match (ft, st) {
+            (KqlType::Datetime, KqlType::Timespan) => {
+                let (
+                    ScalarValue::TimestampNanosecond(Some(a), _),
+                    ScalarValue::TimestampNanosecond(Some(b), _),
+                    ScalarValue::DurationNanosecond(Some(d)),
+                ) = (&f, &t.cast_to(&KqlType::Datetime.arrow_type())?, &s)
+                else {
+                    return self.err(
+                        "KQL0314",
+                        "`range` needs non-null datetime bounds and a timespan step",
+                        span,
+                    );
+                };
+                if *d == 0 || (i128::from(*b) - i128::from(*a)) / i128::from(*d) > MAX_ROWS {
+                    return self.err(
+                        "KQL0314",
+                        "`range` step is zero or produces too many rows",
+                        step.span,
+                    );
+                }
+                let mut v = Vec::new();
+                let mut x = *a;
+                while (*d > 0 && x <= *b) || (*d < 0 && x >= *b) {
+                    v.push(ScalarValue::TimestampNanosecond(
+                        Some(x),
+                        Some(Arc::from("UTC")),
+                    ));
+                    x = match x.checked_add(*d) {
+                        Some(n) => n,
+                        None => break,
+                    };
+                }
+                make(v, KqlType::Datetime.field(&name))
+            }
+            (a, b) if a.is_numeric() && b.is_numeric() => {
+                let real = a == KqlType::Real
+                    || b == KqlType::Real
+                    || !matches!(t, ScalarValue::Int64(_) | ScalarValue::Int32(_));
+                if real {
+                    let (
+                        Ok(ScalarValue::Float64(Some(a))),
+                        Ok(ScalarValue::Float64(Some(b))),
+                        Ok(ScalarValue::Float64(Some(d))),
+                    ) = (
+                        f.cast_to(&DataType::Float64),
+                        t.cast_to(&DataType::Float64),
+                        s.cast_to(&DataType::Float64),
+                    )
+                    else {
+                        return self.err("KQL0314", "`range` needs non-null bounds and step", span);
+                    };
+                    if d == 0.0 || ((b - a) / d) > MAX_ROWS as f64 {
+                        return self.err(
+                            "KQL0314",
+                            "`range` step is zero or produces too many rows",
+                            step.span,
+                        );
+                    }
+                    let mut v = Vec::new();
+                    let mut i = 0.0;
+                    loop {
+                        let x = a + i * d;
+                        if (d > 0.0 && x > b) || (d < 0.0 && x < b) {
+                            break;
+                        }
+                        v.push(ScalarValue::Float64(Some(x)));
+                        i += 1.0;
+                    }
+                    make(v, KqlType::Real.field(&name))
+                } else {
+                    let (
+                        Ok(ScalarValue::Int64(Some(a))),
+                        Ok(ScalarValue::Int64(Some(b))),
+                        Ok(ScalarValue::Int64(Some(d))),
+                    ) = (
+                        f.cast_to(&DataType::Int64),
+                        t.cast_to(&DataType::Int64),
+                        s.cast_to(&DataType::Int64),
+                    )
+                    else {
+                        return self.err("KQL0314", "`range` needs non-null bounds and step", span);
+                    };
+                    if d == 0 || (i128::from(b) - i128::from(a)) / i128::from(d) > MAX_ROWS {
+                        return self.err(
+                            "KQL0314",
+                            "`range` step is zero or produces too many rows",
+                            step.span,
+                        );
+                    }
+                    let mut v = Vec::new();
+                    let mut x = a;
+                    while (d > 0 && x <= b) || (d < 0 && x >= b) {
+                        v.push(ScalarValue::Int64(Some(x)));
+                        x = match x.checked_add(d) {
+                            Some(n) => n,
+                            None => break,
+                        };
+                    }
+                    make(v, KqlType::Long.field(&name))
+                }
+            }
+            (KqlType::Timespan, KqlType::Timespan) => {
+                let (
+                    ScalarValue::DurationNanosecond(Some(a)),
+                    ScalarValue::DurationNanosecond(Some(b)),
+                    ScalarValue::DurationNanosecond(Some(d)),
+                ) = (&f, &t, &s)
+                else {
+                    return self.err("KQL0314", "`range` needs non-null bounds and step", span);
+                };
+                if *d == 0 || (i128::from(*b) - i128::from(*a)) / i128::from(*d) > MAX_ROWS {
+                    return self.err(
+                        "KQL0314",
+                        "`range` step is zero or produces too many rows",
+                        step.span,
+                    );
+                }
+                let mut v = Vec::new();
+                let mut x = *a;
+                while (*d > 0 && x <= *b) || (*d < 0 && x >= *b) {
+                    v.push(ScalarValue::DurationNanosecond(Some(x)));
+                    x = match x.checked_add(*d) {
+                        Some(n) => n,
+                        None => break,
+                    };
+                }
+                make(v, KqlType::Timespan.field(&name))
+            }
+            (a, b) => self.err(
+                "KQL0314",
+                format!("`range` cannot step {a} values by {b}"),
+                span,
+            ),
+        }
+    }
+
+    pub(crate) fn plan_union(
+        &mut self,
+        input: Option<LogicalPlan>,
+        params: &[OpParam],
+        tables: &[ast::Expr],
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        let mut kind_inner = false;
+        let mut withsource: Option<String> = None;
+        for p in params {
+            let value = match &p.value.kind {
+                ExprKind::Name(n) => n.name.clone(),
+                ExprKind::Literal(ast::Literal::String { value, .. }) => value.clone(),
+                ExprKind::Literal(ast::Literal::Bool(Some(b))) => b.to_string(),
+                _ => p.value.to_string(),
+            };
+            match p.name.as_str() {
+                "kind" => match value.as_str() {
+                    "inner" => kind_inner = true,
+                    "outer" => kind_inner = false,
+                    other => {
+                        return self.err(
+                            "KQL0107",
+                            format!("union kind must be `inner` or `outer`, found `{other}`"),
+                            p.span,
+                        );
+                    }
+                },
+                "withsource" | "with_source" => withsource = Some(value),
+                "isfuzzy" => {}
+                n if n.starts_with("hint.") => {}
+                other => {
+                    return self.err(
+                        "KQL0107",
+                        format!("unknown union parameter `{other}`"),
+                        p.span,
+                    );
+                }
+            }
+        }
+        let mut legs: Vec<(String, LogicalPlan)> = Vec::new();
+        if let Some(i) = input {
+            legs.push(("union_arg0".to_string(), i));
+        }
+        for t in tables {
+            let label = match &t.kind {
+                ExprKind::Name(n) => n.name.clone(),
+                _ => format!("union_arg{}", legs.len()),
+            };
+            if let ExprKind::Name(n) = &t.kind
+                && n.name.contains('*')
+            {
+                let matches: Vec<String> = self
+                    .ctx
+                    .table_names()
+                    .into_iter()
+                    .filter(|tn| super::project::wildcard_match(&n.name, tn))
+                    .collect();
+                for m in matches {
+                    let e = ast::Expr::new(ExprKind::Name(Ident::new(m.clone(), t.span)), t.span);
+                    let p = self.plan_tabular(&e)?;
+                    legs.push((m, p));
+                }
+                continue;
+            }
+            let p = self.plan_tabular(t)?;
+            legs.push((label, p));
+        }
+        if legs.is_empty() {
+            return self.err("KQL0107", "`union` needs at least one table", span);
+        }
+        // output columns: all (outer) or common (inner) by name, in first-seen order
+        let mut names: Vec<(String, Field)> = Vec::new();
+        for (_, p) in &legs {
+            for f in p.schema().fields() {
+                if !names.iter().any(|(n, _)| n == f.name()) {
+                    names.push((f.name().clone(), f.as_ref().clone()));
+                }
+            }
+        }
+        if kind_inner {
+            names.retain(|(n, _)| {
+                legs.iter()
+                    .all(|(_, p)| p.schema().fields().iter().any(|f| f.name() == n))
+            });
+        }
+        let mut unioned: Option<LogicalPlanBuilder> = None;
+        for (label, p) in legs {
+            let schema = p.schema().clone();
+            let mut exprs: Vec<Expr> = Vec::new();
+            if let Some(ws) = &withsource {
+                exprs.push(lit(label.clone()).alias(ws.clone()));
+            }
+            for (n, f) in &names {
+                match schema.fields().iter().find(|g| g.name() == n) {
+                    Some(g) if g.data_type() == f.data_type() => exprs.push(col(n)),
+                    Some(_) => exprs.push(
+                        Expr::Cast(datafusion::logical_expr::Cast::new(
+                            Box::new(col(n)),
+                            f.data_type().clone(),
+                        ))
+                        .alias(n),
+                    ),
+                    None => exprs
+                        .push(Expr::Literal(ScalarValue::try_from(f.data_type())?, None).alias(n)),
+                }
+            }
+            let leg = LogicalPlanBuilder::from(p).project(exprs)?.build()?;
+            unioned = Some(match unioned {
+                None => LogicalPlanBuilder::from(leg),
+                Some(b) => b.union(leg)?,
+            });
+        }
+        match unioned {
+            Some(b) => Ok(b.build()?),
+            None => self.err("KQL0107", "`union` needs at least one table", span),
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Tabular expressions: table references, `let`-bound tables, user functions, parenthesised
+//! subqueries, source operators and the pipeline fold.
+
+use super::{Binding, Planner};
+use crate::error::Result;
+use datafusion::common::{Column, DFSchema};
+use datafusion::datasource::provider_as_source;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use kql_functions::KqlType;
+use kql_parser::ast::{self, ExprKind, FnParam, FunctionDef, Operator};
+
+impl Planner<'_> {
+    /// True when `e` denotes a table rather than a scalar.
+    pub(crate) fn is_tabular(&self, e: &ast::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Pipe { .. } | ExprKind::Source(_) => true,
+            ExprKind::Paren(inner) => self.is_tabular(inner),
+            ExprKind::Name(id) => match self.lookup(&id.name) {
+                Some(Binding::Tabular(_)) => true,
+                Some(_) => false,
+                None => self.ctx.table(&id.name).is_some(),
+            },
+            ExprKind::Call { func, .. } => match &func.kind {
+                ExprKind::Name(id) => match self.lookup(&id.name) {
+                    Some(Binding::Function(def)) => {
+                        def.body.result.as_ref().is_some_and(|r| self.is_tabular(r))
+                    }
+                    _ => matches!(id.name.as_str(), "materialize" | "view" | "table"),
+                },
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Plans a tabular expression.
+    pub(crate) fn plan_tabular(&mut self, e: &ast::Expr) -> Result<LogicalPlan> {
+        match &e.kind {
+            ExprKind::Pipe { source, ops } => {
+                let mut plan = self.plan_tabular(source)?;
+                for op in ops {
+                    plan = self.plan_operator(plan, op)?;
+                }
+                Ok(plan)
+            }
+            ExprKind::Paren(inner) => self.plan_tabular(inner),
+            ExprKind::Source(op) => self.plan_source(op),
+            ExprKind::Name(id) => self.plan_table_name(&id.name, e.span),
+            ExprKind::Call { func, args } => {
+                let ExprKind::Name(fname) = &func.kind else {
+                    return self.err("KQL0202", "only named functions can be called", func.span);
+                };
+                match fname.name.as_str() {
+                    "materialize" => {
+                        let [arg] = args.as_slice() else {
+                            return self.err(
+                                "KQL0301",
+                                "`materialize` expects one tabular argument",
+                                e.span,
+                            );
+                        };
+                        self.plan_tabular(&arg.value)
+                    }
+                    "table" => {
+                        let [arg] = args.as_slice() else {
+                            return self.err(
+                                "KQL0301",
+                                "`table` expects one argument: the table name",
+                                e.span,
+                            );
+                        };
+                        match &arg.value.kind {
+                            ExprKind::Literal(ast::Literal::String { value, .. }) => {
+                                self.plan_table_name(value, arg.value.span)
+                            }
+                            _ => self.err(
+                                "KQL0301",
+                                "`table` expects a string literal table name",
+                                arg.value.span,
+                            ),
+                        }
+                    }
+                    name => match self.lookup(name).cloned() {
+                        Some(Binding::Function(def)) => {
+                            self.expand_tabular_function(name, &def, args, e.span)
+                        }
+                        _ => self.err(
+                            "KQL0204",
+                            format!("unknown table or tabular function '{name}'"),
+                            fname.span,
+                        ),
+                    },
+                }
+            }
+            _ => self.err(
+                "KQL0305",
+                "expected a tabular expression (a table, a `let`-bound table or a pipeline)",
+                e.span,
+            ),
+        }
+    }
+
+    fn plan_table_name(&mut self, name: &str, span: kql_parser::Span) -> Result<LogicalPlan> {
+        match self.lookup(name) {
+            Some(Binding::Tabular(p)) => return Ok(p.clone()),
+            Some(Binding::Scalar(..)) => {
+                return self.err(
+                    "KQL0305",
+                    format!("`{name}` is a scalar, not a table"),
+                    span,
+                );
+            }
+            Some(Binding::Function(def)) => {
+                if def.params.is_empty() {
+                    let def = def.clone();
+                    return self.expand_tabular_function(name, &def, &[], span);
+                }
+                return self.err(
+                    "KQL0301",
+                    format!("function `{name}` needs arguments"),
+                    span,
+                );
+            }
+            None => {}
+        }
+        let Some(provider) = self.ctx.table(name) else {
+            let tables = self.ctx.table_names();
+            let names: Vec<String> = tables.into_iter().chain(self.scope_names()).collect();
+            let help = super::expr::closest(name, names.iter().map(String::as_str))
+                .map(|s| format!("did you mean '{s}'?"));
+            return self.err_help("KQL0204", format!("unknown table '{name}'"), span, help);
+        };
+        let scan = LogicalPlanBuilder::scan(name, provider_as_source(provider), None)?.build()?;
+        // expose unqualified column names, like Kusto (joins rename duplicates explicitly)
+        let exprs: Vec<Expr> = scan
+            .schema()
+            .iter()
+            .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(f.name()))
+            .collect();
+        Ok(LogicalPlanBuilder::from(scan).project(exprs)?.build()?)
+    }
+
+    /// Plans one pipe operator over `input`.
+    pub(crate) fn plan_operator(
+        &mut self,
+        input: LogicalPlan,
+        op: &Operator,
+    ) -> Result<LogicalPlan> {
+        self.plan_pipe_operator(input, op)
+    }
+
+    fn bind_args(
+        &mut self,
+        fname: &str,
+        def: &FunctionDef,
+        args: &[ast::Arg],
+        span: kql_parser::Span,
+        schema: &DFSchema,
+    ) -> Result<()> {
+        if args.len() > def.params.len() {
+            return self.err(
+                "KQL0301",
+                format!(
+                    "function `{fname}` takes {} argument(s), got {}",
+                    def.params.len(),
+                    args.len()
+                ),
+                span,
+            );
+        }
+        let mut bindings = Vec::new();
+        for (n, p) in def.params.iter().enumerate() {
+            match p {
+                FnParam::Scalar(sp) => {
+                    let (e, ty) = match args.get(n) {
+                        Some(a) => self.plan_scalar(&a.value, schema)?,
+                        None => match &sp.default {
+                            Some(d) => self.plan_scalar(d, &DFSchema::empty())?,
+                            None => {
+                                return self.err(
+                                    "KQL0301",
+                                    format!(
+                                        "function `{fname}` is missing argument `{}`",
+                                        sp.name.name
+                                    ),
+                                    span,
+                                );
+                            }
+                        },
+                    };
+                    let want = KqlType::from_type_name(sp.ty);
+                    let e = if want != ty {
+                        Expr::Cast(datafusion::logical_expr::Cast::new(
+                            Box::new(e),
+                            want.arrow_type(),
+                        ))
+                    } else {
+                        e
+                    };
+                    bindings.push((sp.name.name.clone(), Binding::Scalar(e, want)));
+                }
+                FnParam::Tabular(tp) => {
+                    let Some(a) = args.get(n) else {
+                        return self.err(
+                            "KQL0301",
+                            format!(
+                                "function `{fname}` is missing table argument `{}`",
+                                tp.name.name
+                            ),
+                            span,
+                        );
+                    };
+                    let plan = self.plan_tabular(&a.value)?;
+                    bindings.push((tp.name.name.clone(), Binding::Tabular(plan)));
+                }
+            }
+        }
+        self.push_scope();
+        for (n, b) in bindings {
+            self.bind(&n, b);
+        }
+        Ok(())
+    }
+
+    fn function_body<T>(
+        &mut self,
+        fname: &str,
+        def: &FunctionDef,
+        span: kql_parser::Span,
+        f: impl FnOnce(&mut Self, &ast::Expr) -> Result<T>,
+    ) -> Result<T> {
+        if self.call_depth > 32 {
+            self.pop_scope();
+            return self.err(
+                "KQL0403",
+                format!("function `{fname}` calls itself too deeply"),
+                span,
+            );
+        }
+        self.call_depth += 1;
+        let res = (|| {
+            for st in &def.body.statements {
+                self.plan_statement(st)?;
+            }
+            match &def.body.result {
+                Some(r) => f(self, r),
+                None => self.err(
+                    "KQL0301",
+                    format!("function `{fname}` has no result expression"),
+                    def.span,
+                ),
+            }
+        })();
+        self.call_depth -= 1;
+        self.pop_scope();
+        res
+    }
+
+    pub(crate) fn expand_tabular_function(
+        &mut self,
+        fname: &str,
+        def: &FunctionDef,
+        args: &[ast::Arg],
+        span: kql_parser::Span,
+    ) -> Result<LogicalPlan> {
+        self.bind_args(fname, def, args, span, &DFSchema::empty())?;
+        self.function_body(fname, def, span, |p, r| p.plan_tabular(r))
+    }
+
+    pub(crate) fn expand_scalar_function(
+        &mut self,
+        fname: &str,
+        def: &FunctionDef,
+        args: &[ast::Arg],
+        span: kql_parser::Span,
+        schema: &DFSchema,
+    ) -> Result<(Expr, KqlType)> {
+        self.bind_args(fname, def, args, span, schema)?;
+        let schema = schema.clone();
+        self.function_body(fname, def, span, move |p, r| p.plan_scalar(r, &schema))
+    }
+}

@@ -1,0 +1,148 @@
+//! Parquet files.
+//!
+//! A table of plain `.parquet` files is a streaming DataFusion `ListingTable` (row-group
+//! pruning, projection pushdown, parallel scans). Its schema is the files' schemas unified
+//! by column name (`unify::unify_arrow`), with every timestamp or date column exposed as
+//! `Timestamp(Nanosecond, "UTC")` (a zone-less timestamp is taken as UTC); DataFusion's
+//! default physical-expression adapter casts each file's columns to it and fills columns a
+//! file lacks with nulls. Nested columns (lists, structs) keep their Arrow types for now.
+//!
+//! Gzipped Parquet files, and Parquet files in a table that also has text files, are read
+//! eagerly with the `parquet` crate's synchronous reader and cast to the table schema.
+
+use super::infer::Inferred;
+use super::unify::{ColumnSet, normalize_arrow_type, unify_arrow};
+use super::{DataFile, read_error};
+use crate::error::{KqlError, Result};
+use datafusion::arrow::array::{ArrayRef, new_null_array};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use kql_functions::types::KqlType;
+use std::io::Read;
+use std::sync::Arc;
+
+/// Either the file itself or its gunzipped bytes, for the synchronous reader.
+enum Source {
+    File(std::fs::File),
+    Bytes(bytes::Bytes),
+}
+
+fn open(file: &DataFile) -> Result<Source> {
+    let f = std::fs::File::open(&file.path).map_err(|e| KqlError::Io {
+        path: file.path.clone(),
+        message: e.to_string(),
+    })?;
+    if !file.gzip {
+        return Ok(Source::File(f));
+    }
+    let mut data = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::io::BufReader::new(f))
+        .read_to_end(&mut data)
+        .map_err(|e| read_error(&file.path, None, &e))?;
+    Ok(Source::Bytes(bytes::Bytes::from(data)))
+}
+
+fn parquet_error(file: &DataFile, e: impl std::fmt::Display) -> KqlError {
+    KqlError::data(&file.path, None, format!("invalid Parquet file: {e}"))
+}
+
+/// The Arrow schema stored in a Parquet file's footer.
+pub fn file_schema(file: &DataFile) -> Result<SchemaRef> {
+    match open(file)? {
+        Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f).map(|b| b.schema().clone()),
+        Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b).map(|b| b.schema().clone()),
+    }
+    .map_err(|e| parquet_error(file, e))
+}
+
+/// The file's columns as inference kinds (to unify with text files).
+pub fn infer(file: &DataFile) -> Result<ColumnSet> {
+    let schema = file_schema(file)?;
+    let mut set = ColumnSet::default();
+    for f in schema.fields() {
+        let t = KqlType::of_arrow(&normalize_arrow_type(f.data_type()));
+        let t = if KqlType::of_field(f) == KqlType::Dynamic {
+            KqlType::Dynamic
+        } else {
+            t
+        };
+        set.observe(f.name(), Inferred::of_kql_type(t));
+    }
+    Ok(set)
+}
+
+/// A streaming `ListingTable` over plain Parquet files; `None` when a path cannot be given
+/// to DataFusion literally (it holds glob characters), and the caller reads eagerly instead.
+pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>>> {
+    let mut schemas = Vec::with_capacity(files.len());
+    let mut urls = Vec::with_capacity(files.len());
+    for f in files {
+        schemas.push(file_schema(f)?);
+        let abs = std::path::absolute(&f.path).map_err(|e| KqlError::Io {
+            path: f.path.clone(),
+            message: e.to_string(),
+        })?;
+        let Some(text) = abs
+            .to_str()
+            .filter(|s| !s.contains(['*', '?', '[', ']', '{', '}']))
+        else {
+            return Ok(None);
+        };
+        urls.push(ListingTableUrl::parse(text)?);
+    }
+    let schema = unify_arrow(&schemas);
+    // The files are named explicitly, so no extension filter is needed.
+    let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension("");
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .with_schema(schema);
+    Ok(Some(Arc::new(ListingTable::try_new(config)?)))
+}
+
+/// Reads a Parquet file eagerly, cast to `schema` (columns it lacks are null).
+pub fn read_eager(file: &DataFile, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
+    let reader = match open(file)? {
+        Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f).and_then(|b| b.build()),
+        Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b).and_then(|b| b.build()),
+    }
+    .map_err(|e| parquet_error(file, e))?;
+    let mut out = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| parquet_error(file, e))?;
+        out.push(conform(file, &batch, schema)?);
+    }
+    Ok(out)
+}
+
+/// Casts a batch's columns to `schema` by name, filling absent columns with nulls.
+fn conform(file: &DataFile, batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    let src: &Schema = batch.schema_ref();
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+    for field in schema.fields() {
+        let array = match src.index_of(field.name()).ok().map(|i| batch.column(i)) {
+            Some(col) if col.data_type() == field.data_type() => col.clone(),
+            Some(col) => cast(col, field.data_type()).map_err(|e| {
+                KqlError::data(
+                    &file.path,
+                    None,
+                    format!(
+                        "column '{}' ({}) cannot be read as {}: {e}",
+                        field.name(),
+                        col.data_type(),
+                        field.data_type()
+                    ),
+                )
+            })?,
+            None => new_null_array(field.data_type(), batch.num_rows()),
+        };
+        arrays.push(array);
+    }
+    Ok(RecordBatch::try_new(schema.clone(), arrays)?)
+}

@@ -1,0 +1,357 @@
+//! Date/time and binning: `now`, `ago`, `bin`/`floor`, `bin_at`, `startof*`/`endof*`,
+//! `dayofweek`, `hourofday`, `getyear`, `getmonth`/`monthofyear`, `dayofmonth`,
+//! `dayofyear`, `week_of_year`, `datetime_part`, `unixtime_*_todatetime`.
+//!
+//! `bin(value, size)`: the largest multiple of `size` not above `value`. Number types follow
+//! Kusto's signature (the widest argument type, int promoted to long: `bin(int, int)` is long,
+//! any real makes it real); `bin(timespan, timespan)` is a timespan; `bin(datetime, timespan)`
+//! aligns to 0001-01-01T00:00:00Z, Kusto's origin (so 7d bins start on Mondays). A null, zero
+//! or negative size gives null.
+
+use super::{arity, cast, lit, long_arg, ok, type_error};
+use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
+use crate::types::{KqlType, datetime_type};
+use crate::udf::{self, Op, Part, Period};
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::logical_expr::Expr;
+use datafusion::scalar::ScalarValue;
+
+fn now_lit(cx: &CallContext) -> Expr {
+    lit(ScalarValue::TimestampNanosecond(
+        Some(cx.now_nanos),
+        Some("UTC".into()),
+    ))
+}
+
+fn duration() -> DataType {
+    DataType::Duration(TimeUnit::Nanosecond)
+}
+
+fn datetime_arg(name: &str, args: &[Arg], i: usize) -> Result<Expr, CallError> {
+    match args[i].ty {
+        KqlType::Datetime => Ok(cast(args[i].expr.clone(), datetime_type())),
+        t => Err(type_error(name, i, "a datetime", t)),
+    }
+}
+
+fn timespan_arg(name: &str, args: &[Arg], i: usize) -> Result<Expr, CallError> {
+    match args[i].ty {
+        KqlType::Timespan => Ok(cast(args[i].expr.clone(), duration())),
+        t => Err(type_error(name, i, "a timespan", t)),
+    }
+}
+
+/// `bin(value, size)` / `bin_at(value, size, fixed_point)`.
+fn bin(name: &str, args: &[Arg]) -> CallResult<Lowered> {
+    let at = name == "bin_at";
+    if at {
+        arity(name, args, 3, 3, "value, bin_size, fixed_point")?;
+    } else {
+        arity(name, args, 2, 2, "value, roundTo")?;
+    }
+    let (v, s) = (&args[0], &args[1]);
+    let num = |t: KqlType| matches!(t, KqlType::Int | KqlType::Long | KqlType::Real);
+    let (dt, size_dt, ty) = match (v.ty, s.ty) {
+        (a, b) if num(a) && num(b) && (!at || num(args[2].ty)) => {
+            if [a, b].contains(&KqlType::Real) || (at && args[2].ty == KqlType::Real) {
+                (DataType::Float64, DataType::Float64, KqlType::Real)
+            } else {
+                (DataType::Int64, DataType::Int64, KqlType::Long)
+            }
+        }
+        (KqlType::Timespan, KqlType::Timespan) => (duration(), duration(), KqlType::Timespan),
+        (KqlType::Datetime, KqlType::Timespan) => (datetime_type(), duration(), KqlType::Datetime),
+        (KqlType::Decimal, _) | (_, KqlType::Decimal) => {
+            return Err(CallError::not_implemented(&format!("`{name}` on decimals")));
+        }
+        (a, b) => {
+            return Err(CallError::types(format!(
+                "`{name}` expects (number, number), (timespan, timespan) or (datetime, timespan), got ({a}, {b})"
+            )));
+        }
+    };
+    let mut call_args = vec![
+        cast(v.expr.clone(), dt.clone()),
+        cast(s.expr.clone(), size_dt),
+    ];
+    if at {
+        let o = &args[2];
+        let ok_origin = match ty {
+            KqlType::Real | KqlType::Long => num(o.ty),
+            _ => o.ty == v.ty,
+        };
+        if !ok_origin {
+            return Err(type_error(name, 2, &format!("a {}", v.ty), o.ty));
+        }
+        call_args.push(cast(o.expr.clone(), dt));
+    }
+    ok(
+        udf::call(if at { Op::BinAt } else { Op::Bin }, call_args),
+        ty,
+    )
+}
+
+fn start_of(name: &str, args: &[Arg], period: Period, end: bool) -> CallResult<Lowered> {
+    arity(name, args, 1, 2, "date [, offset]")?;
+    let mut v = vec![datetime_arg(name, args, 0)?];
+    if args.len() == 2 {
+        v.push(long_arg(name, args, 1)?);
+    }
+    ok(udf::call(Op::StartOf { period, end }, v), KqlType::Datetime)
+}
+
+fn part(name: &str, args: &[Arg], p: Part) -> CallResult<Lowered> {
+    arity(name, args, 1, 1, "date")?;
+    ok(
+        udf::call(Op::DatePart(p), vec![datetime_arg(name, args, 0)?]),
+        KqlType::Int,
+    )
+}
+
+fn unixtime(name: &str, args: &[Arg], nanos_per_unit: i64) -> CallResult<Lowered> {
+    arity(name, args, 1, 1, "value")?;
+    let a = &args[0];
+    let nanos = match a.ty {
+        KqlType::Int | KqlType::Long => {
+            cast(a.expr.clone(), DataType::Int64) * lit(ScalarValue::Int64(Some(nanos_per_unit)))
+        }
+        KqlType::Real | KqlType::Decimal => cast(
+            cast(a.expr.clone(), DataType::Float64)
+                * lit(ScalarValue::Float64(Some(nanos_per_unit as f64))),
+            DataType::Int64,
+        ),
+        t => return Err(type_error(name, 0, "a number", t)),
+    };
+    ok(cast(nanos, datetime_type()), KqlType::Datetime)
+}
+
+pub(super) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lowered> {
+    match name {
+        "now" => {
+            arity(name, args, 0, 1, "[offset]")?;
+            let mut e = now_lit(cx);
+            if !args.is_empty() {
+                e = e + timespan_arg(name, args, 0)?;
+            }
+            ok(e, KqlType::Datetime)
+        }
+        "ago" => {
+            arity(name, args, 1, 1, "timespan")?;
+            ok(
+                now_lit(cx) - timespan_arg(name, args, 0)?,
+                KqlType::Datetime,
+            )
+        }
+        "bin" | "floor" | "bin_at" => bin(name, args),
+        "startofday" => start_of(name, args, Period::Day, false),
+        "startofweek" => start_of(name, args, Period::Week, false),
+        "startofmonth" => start_of(name, args, Period::Month, false),
+        "startofyear" => start_of(name, args, Period::Year, false),
+        "endofday" => start_of(name, args, Period::Day, true),
+        "endofweek" => start_of(name, args, Period::Week, true),
+        "endofmonth" => start_of(name, args, Period::Month, true),
+        "endofyear" => start_of(name, args, Period::Year, true),
+        "getyear" => part(name, args, Part::Year),
+        "getmonth" | "monthofyear" => part(name, args, Part::Month),
+        "dayofmonth" => part(name, args, Part::DayOfMonth),
+        "dayofyear" => part(name, args, Part::DayOfYear),
+        "hourofday" => part(name, args, Part::Hour),
+        "week_of_year" | "weekofyear" => part(name, args, Part::WeekOfYear),
+        "dayofweek" => {
+            arity(name, args, 1, 1, "date")?;
+            ok(
+                udf::call(Op::DayOfWeek, vec![datetime_arg(name, args, 0)?]),
+                KqlType::Timespan,
+            )
+        }
+        "datetime_part" | "datepart" => {
+            arity(name, args, 2, 2, "part, datetime")?;
+            let p = match &args[0].literal {
+                Some(ScalarValue::Utf8(Some(p))) => p.to_ascii_lowercase(),
+                _ => return Err(type_error(name, 0, "a string literal", args[0].ty)),
+            };
+            let p = match p.as_str() {
+                "year" => Part::Year,
+                "month" => Part::Month,
+                "day" => Part::DayOfMonth,
+                "dayofyear" => Part::DayOfYear,
+                "hour" => Part::Hour,
+                "minute" => Part::Minute,
+                "second" => Part::Second,
+                "week_of_year" => Part::WeekOfYear,
+                other => {
+                    return Err(CallError::not_implemented(&format!(
+                        "`datetime_part` with part \"{other}\""
+                    )));
+                }
+            };
+            ok(
+                udf::call(Op::DatePart(p), vec![datetime_arg(name, args, 1)?]),
+                KqlType::Int,
+            )
+        }
+        "unixtime_seconds_todatetime" => unixtime(name, args, 1_000_000_000),
+        "unixtime_milliseconds_todatetime" => unixtime(name, args, 1_000_000),
+        "unixtime_microseconds_todatetime" => unixtime(name, args, 1_000),
+        "unixtime_nanoseconds_todatetime" => unixtime(name, args, 1),
+        "datetime_add"
+        | "datetime_diff"
+        | "format_datetime"
+        | "format_timespan"
+        | "make_datetime"
+        | "make_timespan"
+        | "datetime_local_to_utc"
+        | "datetime_utc_to_local" => Err(CallError::not_implemented(&format!("`{name}`"))),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KqlType;
+    use crate::scalar::test_util::*;
+
+    const HOUR: i64 = 36_000_000_000;
+    const DAY: i64 = 24 * HOUR;
+
+    #[tokio::test]
+    async fn now_and_ago() {
+        assert_eq!(
+            kql("now", &[]).await,
+            (Some("2024-01-10T12:00:00Z".into()), KqlType::Datetime)
+        );
+        assert_eq!(kt("ago", &[ts(HOUR)]).await, "2024-01-10T11:00:00Z");
+        assert_eq!(kt("now", &[ts(-DAY)]).await, "2024-01-09T12:00:00Z");
+    }
+
+    #[tokio::test]
+    async fn bin_numbers() {
+        // docs: bin(4.5, 1) → 4
+        assert_eq!(
+            kql("bin", &[r(4.5), l(1)]).await,
+            (Some("4".into()), KqlType::Real)
+        );
+        assert_eq!(
+            kql("bin", &[i(7), i(5)]).await,
+            (Some("5".into()), KqlType::Long)
+        );
+        assert_eq!(kt("bin", &[l(-1), l(5)]).await, "-5");
+        assert_eq!(kt("floor", &[r(-0.5), r(0.25)]).await, "-0.5");
+        assert_eq!(kt("bin", &[l(7), l(-5)]).await, "NULL");
+        assert_eq!(kt("bin", &[l(7), l(0)]).await, "NULL");
+        assert_eq!(kt("bin", &[null(KqlType::Long), l(5)]).await, "NULL");
+        assert_eq!(kt("bin_at", &[l(7), l(5), l(3)]).await, "3");
+        assert_eq!(kt("bin_at", &[r(6.5), r(2.5), r(1.0)]).await, "6");
+    }
+
+    #[tokio::test]
+    async fn bin_times() {
+        // docs: bin(time(16d), 7d) → 14.00:00:00
+        assert_eq!(
+            kql("bin", &[ts(16 * DAY), ts(7 * DAY)]).await,
+            (Some("14.00:00:00".into()), KqlType::Timespan)
+        );
+        // docs: bin(datetime(1970-05-11 13:45:07), 1d) → 1970-05-11T00:00:00Z
+        assert_eq!(
+            kql("bin", &[dt("1970-05-11 13:45:07"), ts(DAY)]).await,
+            (Some("1970-05-11T00:00:00Z".into()), KqlType::Datetime)
+        );
+        assert_eq!(
+            kt("bin", &[dt("2024-01-10 13:45"), ts(HOUR)]).await,
+            "2024-01-10T13:00:00Z"
+        );
+        // 0001-01-01 was a Monday, so 7d bins start on Mondays: 2024-01-10 → 2024-01-08
+        assert_eq!(
+            kt("bin", &[dt("2024-01-10"), ts(7 * DAY)]).await,
+            "2024-01-08T00:00:00Z"
+        );
+        assert_eq!(
+            kt("bin", &[dt("1969-12-31 23:00"), ts(DAY)]).await,
+            "1969-12-31T00:00:00Z"
+        );
+        // bin_at docs: bin_at(datetime(2017-05-15 10:20:00.0), 1d, datetime(1970-01-01 12:00:00.0))
+        assert_eq!(
+            kt(
+                "bin_at",
+                &[
+                    dt("2017-05-15 10:20:00.0"),
+                    ts(DAY),
+                    dt("1970-01-01 12:00:00.0")
+                ]
+            )
+            .await,
+            "2017-05-14T12:00:00Z"
+        );
+        // bin_at(time(1h), 1d, 12h) → -12:00:00
+        assert_eq!(
+            kt("bin_at", &[ts(HOUR), ts(DAY), ts(12 * HOUR)]).await,
+            "-12:00:00"
+        );
+        assert!(crate::lower::scalar_call("bin", &[dt("2024-01-01"), l(1)], &cx()).is_err());
+    }
+
+    #[tokio::test]
+    async fn periods_and_parts() {
+        let d = || dt("2017-01-01 10:10:17");
+        assert_eq!(kt("startofday", &[d()]).await, "2017-01-01T00:00:00Z");
+        assert_eq!(
+            kt("startofday", &[d(), l(-1)]).await,
+            "2016-12-31T00:00:00Z"
+        );
+        assert_eq!(kt("endofday", &[d()]).await, "2017-01-01T23:59:59.9999999Z");
+        // 2017-01-01 is a Sunday
+        assert_eq!(
+            kt("startofweek", &[dt("2017-01-04")]).await,
+            "2017-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            kt("startofmonth", &[d(), l(1)]).await,
+            "2017-02-01T00:00:00Z"
+        );
+        assert_eq!(
+            kt("startofmonth", &[d(), l(-1)]).await,
+            "2016-12-01T00:00:00Z"
+        );
+        assert_eq!(
+            kt("endofmonth", &[dt("2016-02-10")]).await,
+            "2016-02-29T23:59:59.9999999Z"
+        );
+        assert_eq!(kt("startofyear", &[d()]).await, "2017-01-01T00:00:00Z");
+        assert_eq!(
+            kt("endofyear", &[d()]).await,
+            "2017-12-31T23:59:59.9999999Z"
+        );
+        assert_eq!(
+            kql("hourofday", &[d()]).await,
+            (Some("10".into()), KqlType::Int)
+        );
+        assert_eq!(kt("getyear", &[d()]).await, "2017");
+        assert_eq!(kt("getmonth", &[dt("2015-10-12")]).await, "10");
+        assert_eq!(kt("dayofmonth", &[dt("2015-12-14")]).await, "14");
+        assert_eq!(kt("dayofyear", &[dt("2015-12-14")]).await, "348");
+        assert_eq!(kt("week_of_year", &[dt("2015-12-14")]).await, "51");
+        // docs: dayofweek(datetime(1947-11-30 10:00:05)) → 00:00:00 (Sunday),
+        // dayofweek(datetime(1970-05-11)) → 1.00:00:00 (Monday)
+        assert_eq!(
+            kt("dayofweek", &[dt("1947-11-30 10:00:05")]).await,
+            "00:00:00"
+        );
+        assert_eq!(
+            kql("dayofweek", &[dt("1970-05-11")]).await,
+            (Some("1.00:00:00".into()), KqlType::Timespan)
+        );
+        assert_eq!(kt("datetime_part", &[s("hour"), d()]).await, "10");
+        assert_eq!(
+            kt("unixtime_seconds_todatetime", &[l(1_546_300_800)]).await,
+            "2019-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            kt(
+                "unixtime_milliseconds_todatetime",
+                &[r(1_546_300_800_000.0)]
+            )
+            .await,
+            "2019-01-01T00:00:00Z"
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! String kernels: `split`, `extract`, `substring`, `indexof`, `countof`, `trim*`.
+//! Character positions count Unicode code points (as `strlen` does).
+
+use super::{TrimKind, long_at, longs, scalar_str, str_at, strings};
+use datafusion::arrow::array::{Array, ArrayRef, Int64Array, StringArray};
+use datafusion::common::{DataFusionError, Result, ScalarValue, exec_err};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Compiled patterns: one when the pattern is a scalar, else a per-batch cache.
+struct Patterns {
+    fixed: Option<Regex>,
+    cache: HashMap<String, Regex>,
+    wrap: fn(&str) -> String,
+}
+
+impl Patterns {
+    fn new(scalar: Option<&ScalarValue>, wrap: fn(&str) -> String) -> Result<Self> {
+        let fixed = match scalar_str(scalar) {
+            Some(p) => Some(compile(&wrap(&p))?),
+            None => None,
+        };
+        Ok(Patterns {
+            fixed,
+            cache: HashMap::new(),
+            wrap,
+        })
+    }
+
+    fn get(&mut self, pattern: &str) -> Result<&Regex> {
+        if let Some(r) = &self.fixed {
+            return Ok(r);
+        }
+        if !self.cache.contains_key(pattern) {
+            let r = compile(&(self.wrap)(pattern))?;
+            self.cache.insert(pattern.to_string(), r);
+        }
+        match self.cache.get(pattern) {
+            Some(r) => Ok(r),
+            None => exec_err!("regex cache miss"),
+        }
+    }
+}
+
+fn compile(p: &str) -> Result<Regex> {
+    Regex::new(p)
+        .map_err(|e| DataFusionError::Execution(format!("invalid regular expression: {e}")))
+}
+
+fn json_array<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    serde_json::Value::Array(
+        items
+            .map(|s| serde_json::Value::String(s.to_string()))
+            .collect(),
+    )
+    .to_string()
+}
+
+/// `split(s, delim [, index])` → JSON array of strings. An empty delimiter gives `[s]`;
+/// an index outside the parts (or negative) gives `[]`.
+pub(super) fn split(s: &ArrayRef, d: &ArrayRef, idx: Option<&ArrayRef>) -> Result<ArrayRef> {
+    let s = strings(s)?;
+    let d = strings(d)?;
+    let idx = idx.map(longs).transpose()?;
+    let out: StringArray = (0..s.len())
+        .map(|i| {
+            let (text, delim) = (str_at(&s, i), str_at(&d, i));
+            let parts: Vec<&str> = if delim.is_empty() {
+                vec![text]
+            } else {
+                text.split(delim).collect()
+            };
+            match &idx {
+                None => Some(json_array(parts.into_iter())),
+                Some(ix) => {
+                    let k = long_at(ix, i)?;
+                    let one = usize::try_from(k).ok().and_then(|k| parts.get(k).copied());
+                    Some(json_array(one.into_iter()))
+                }
+            }
+        })
+        .collect();
+    Ok(Arc::new(out))
+}
+
+/// `extract(regex, group, s)`: the group's text of the first match; "" when there is no
+/// match or the group did not take part (KQL's empty string is its null string).
+pub(super) fn extract(
+    re: &ArrayRef,
+    re_scalar: Option<&ScalarValue>,
+    group: &ArrayRef,
+    s: &ArrayRef,
+) -> Result<ArrayRef> {
+    let pats = strings(re)?;
+    let g = longs(group)?;
+    let s = strings(s)?;
+    let mut cache = Patterns::new(re_scalar, |p| p.to_string())?;
+    let mut out = Vec::with_capacity(s.len());
+    for i in 0..s.len() {
+        let r = cache.get(str_at(&pats, i))?;
+        let v = long_at(&g, i)
+            .and_then(|k| usize::try_from(k).ok())
+            .and_then(|k| r.captures(str_at(&s, i)).and_then(|c| c.get(k)))
+            .map_or(String::new(), |m| m.as_str().to_string());
+        out.push(Some(v));
+    }
+    Ok(Arc::new(StringArray::from(out)))
+}
+
+/// `substring(s, start [, length])`: a negative start counts from the end.
+pub(super) fn substring(
+    s: &ArrayRef,
+    start: &ArrayRef,
+    len: Option<&ArrayRef>,
+) -> Result<ArrayRef> {
+    let s = strings(s)?;
+    let st = longs(start)?;
+    let ln = len.map(longs).transpose()?;
+    let out: StringArray = (0..s.len())
+        .map(|i| {
+            let chars: Vec<char> = str_at(&s, i).chars().collect();
+            let n = chars.len() as i64;
+            let mut from = long_at(&st, i)?;
+            if from < 0 {
+                from = (n + from).max(0);
+            }
+            let from = from.min(n);
+            let to = match &ln {
+                None => n,
+                Some(l) => {
+                    let l = long_at(l, i)?;
+                    if l < 0 {
+                        return Some(String::new());
+                    }
+                    from.saturating_add(l).min(n)
+                }
+            };
+            Some(chars[from as usize..to as usize].iter().collect())
+        })
+        .collect();
+    Ok(Arc::new(out))
+}
+
+/// `indexof(s, match, start, length, occurrence)`. Derived from the docs' examples: a
+/// negative start counts from the end; the searched region is the characters
+/// `start ..= start + length` (length −1 = to the end); null when length < −1 or
+/// occurrence < 0; −1 when not found.
+pub(super) fn indexof(
+    s: &ArrayRef,
+    m: &ArrayRef,
+    start: &ArrayRef,
+    length: &ArrayRef,
+    occurrence: &ArrayRef,
+) -> Result<ArrayRef> {
+    let s = strings(s)?;
+    let m = strings(m)?;
+    let (st, ln, oc) = (longs(start)?, longs(length)?, longs(occurrence)?);
+    let out: Int64Array = (0..s.len())
+        .map(|i| {
+            let chars: Vec<char> = str_at(&s, i).chars().collect();
+            let needle: Vec<char> = str_at(&m, i).chars().collect();
+            let n = chars.len() as i64;
+            let (mut from, len, occ) = (long_at(&st, i)?, long_at(&ln, i)?, long_at(&oc, i)?);
+            if len < -1 || occ < 0 {
+                return None;
+            }
+            if from < 0 {
+                from = (n + from).max(0);
+            }
+            if from > n {
+                return Some(-1);
+            }
+            let end = if len == -1 {
+                n
+            } else {
+                from.saturating_add(len).saturating_add(1).min(n)
+            };
+            let region = &chars[from as usize..end as usize];
+            let mut seen = 0;
+            if needle.len() > region.len() {
+                return Some(-1);
+            }
+            for p in 0..=(region.len() - needle.len()) {
+                if region[p..p + needle.len()] == needle[..] {
+                    seen += 1;
+                    if seen >= occ.max(1) {
+                        return Some(from + p as i64);
+                    }
+                }
+            }
+            Some(-1)
+        })
+        .collect();
+    Ok(Arc::new(out))
+}
+
+/// `countof(s, search [, kind])`: plain matches may overlap; regex matches don't.
+/// An empty search string counts 0.
+pub(super) fn countof(
+    s: &ArrayRef,
+    search: &ArrayRef,
+    search_scalar: Option<&ScalarValue>,
+    regex: bool,
+) -> Result<ArrayRef> {
+    let s = strings(s)?;
+    let q = strings(search)?;
+    let mut out = Vec::with_capacity(s.len());
+    if regex {
+        let mut cache = Patterns::new(search_scalar, |p| p.to_string())?;
+        for i in 0..s.len() {
+            let r = cache.get(str_at(&q, i))?;
+            out.push(Some(
+                r.find_iter(str_at(&s, i)).filter(|m| !m.is_empty()).count() as i64,
+            ));
+        }
+    } else {
+        for i in 0..s.len() {
+            let (h, n) = (str_at(&s, i), str_at(&q, i));
+            let mut count = 0i64;
+            if !n.is_empty() {
+                let mut from = 0;
+                while let Some(off) = h[from..].find(n) {
+                    count += 1;
+                    let at = from + off;
+                    from = at + h[at..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+            out.push(Some(count));
+        }
+    }
+    Ok(Arc::new(Int64Array::from(out)))
+}
+
+/// `trim(regex, s)` / `trim_start` / `trim_end`: removes leading and/or trailing matches.
+pub(super) fn trim(
+    re: &ArrayRef,
+    re_scalar: Option<&ScalarValue>,
+    s: &ArrayRef,
+    kind: TrimKind,
+) -> Result<ArrayRef> {
+    let pats = strings(re)?;
+    let s = strings(s)?;
+    let wrap: fn(&str) -> String = match kind {
+        TrimKind::Both => |p| format!("^(?:{p})+|(?:{p})+$"),
+        TrimKind::Start => |p| format!("^(?:{p})+"),
+        TrimKind::End => |p| format!("(?:{p})+$"),
+    };
+    let mut cache = Patterns::new(re_scalar, wrap)?;
+    let mut out = Vec::with_capacity(s.len());
+    for i in 0..s.len() {
+        let r = cache.get(str_at(&pats, i))?;
+        out.push(Some(r.replace_all(str_at(&s, i), "").into_owned()));
+    }
+    Ok(Arc::new(StringArray::from(out)))
+}
