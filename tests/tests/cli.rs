@@ -820,3 +820,49 @@ fn bad_record_is_a_data_error_naming_file_and_line() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "n,total\n2,4\n");
 }
+
+/// The `.kqlt` conformance corpus (DESIGN §8): every record passes except those counted in
+/// `corpus/kqlt/KNOWN_FAILURES.txt`.
+#[test]
+fn kqlt_conformance_corpus() {
+    let dir = root().join("corpus").join("kqlt");
+    let known_text = std::fs::read_to_string(dir.join("KNOWN_FAILURES.txt")).unwrap_or_default();
+    let known: std::collections::HashMap<String, usize> = known_text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut parts = l.split('\t');
+            Some((parts.next()?.to_string(), parts.next()?.parse().ok()?))
+        })
+        .collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let summary = rt.block_on(kql_tests::kqlt::run_corpus(&dir));
+    println!(
+        "kqlt corpus: {} passed, {} failed",
+        summary.passed(),
+        summary.failed()
+    );
+    let mut problems = Vec::new();
+    for f in &summary.files {
+        let name = f
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let allowed = known.get(&name).copied().unwrap_or(0);
+        if f.failed > allowed {
+            problems.push(format!(
+                "{name}: {} failed, {allowed} allowed\n{}",
+                f.failed,
+                f.failures.join("\n")
+            ));
+        }
+    }
+    assert!(summary.passed() >= 350, "too few kqlt records ran");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

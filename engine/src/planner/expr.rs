@@ -87,10 +87,25 @@ impl Planner<'_> {
                             );
                         }
                         // fold literals so `-5` stays a literal (datatable values, parameters)
+                        if let Expr::Literal(ScalarValue::DurationNanosecond(Some(n)), _) = &x
+                            && let Some(neg) = n.checked_neg()
+                        {
+                            return Ok((
+                                Expr::Literal(ScalarValue::DurationNanosecond(Some(neg)), None),
+                                ty,
+                            ));
+                        }
                         if let Expr::Literal(v, _) = &x
                             && let Ok(n) = v.arithmetic_negate()
                         {
                             return Ok((Expr::Literal(n, None), ty));
+                        }
+                        if ty == KqlType::Timespan {
+                            let dur = DataType::Duration(TimeUnit::Nanosecond);
+                            return Ok((
+                                cast(Expr::Negative(Box::new(cast(x, DataType::Int64))), dur),
+                                ty,
+                            ));
                         }
                         Ok((Expr::Negative(Box::new(x)), ty))
                     }
@@ -359,9 +374,14 @@ impl Planner<'_> {
             values.push(v);
         }
         match op {
-            ListOp::In | ListOp::NotIn => {
-                Ok((xe.in_list(values, op == ListOp::NotIn), KqlType::Bool))
-            }
+            // a null value is not in any list (so `!in` keeps it)
+            ListOp::In | ListOp::NotIn => Ok((
+                datafusion::functions::core::expr_fn::coalesce(vec![
+                    xe.in_list(values, op == ListOp::NotIn),
+                    lit(op == ListOp::NotIn),
+                ]),
+                KqlType::Bool,
+            )),
             ListOp::InCi | ListOp::NotInCi => {
                 if xty != KqlType::String {
                     return self.err(
@@ -424,6 +444,31 @@ impl Planner<'_> {
         let (r, rt) = self.plan_scalar(right, schema)?;
         use BinaryOp as B;
         let cmp = |o| Ok((binary(l.clone(), o, r.clone()), KqlType::Bool));
+        // KQL: null == value is false and null != value is true; null == null stays null
+        let eq = |ne: bool| -> Result<(Expr, KqlType)> {
+            let e = binary(
+                l.clone(),
+                if ne { Operator::NotEq } else { Operator::Eq },
+                r.clone(),
+            );
+            let l_lit = matches!(&l, Expr::Literal(v, _) if !v.is_null());
+            let r_lit = matches!(&r, Expr::Literal(v, _) if !v.is_null());
+            let out = if l_lit || r_lit {
+                datafusion::functions::core::expr_fn::coalesce(vec![e, lit(ne)])
+            } else {
+                Expr::Case(datafusion::logical_expr::Case::new(
+                    None,
+                    vec![(
+                        Box::new(l.clone().is_null().and(r.clone().is_null())),
+                        Box::new(Expr::Literal(ScalarValue::Boolean(None), None)),
+                    )],
+                    Some(Box::new(datafusion::functions::core::expr_fn::coalesce(
+                        vec![e, lit(ne)],
+                    ))),
+                ))
+            };
+            Ok((out, KqlType::Bool))
+        };
         match op {
             B::Or | B::And => {
                 if lt != KqlType::Bool || rt != KqlType::Bool {
@@ -446,8 +491,8 @@ impl Planner<'_> {
                     KqlType::Bool,
                 ))
             }
-            B::Eq => cmp(Operator::Eq),
-            B::NotEq => cmp(Operator::NotEq),
+            B::Eq => eq(false),
+            B::NotEq => eq(true),
             B::Lt => cmp(Operator::Lt),
             B::Le => cmp(Operator::LtEq),
             B::Gt => cmp(Operator::Gt),
@@ -517,10 +562,18 @@ impl Planner<'_> {
                     B::Sub => binary(l, Operator::Minus, r),
                     B::Mul => binary(l, Operator::Multiply, r),
                     B::Div => binary(l, Operator::Divide, r),
-                    // Kusto's `%` is never negative for a positive divisor: ((a % b) + b) % b
+                    // Kusto's `%` is never negative: ((a % b) + |b|) % |b|
                     _ => {
-                        let m = binary(l, Operator::Modulo, r.clone());
-                        binary(binary(m, Operator::Plus, r.clone()), Operator::Modulo, r)
+                        let abs_r = Expr::ScalarFunction(ScalarFunction::new_udf(
+                            datafusion::functions::math::abs(),
+                            vec![r.clone()],
+                        ));
+                        let m = binary(l, Operator::Modulo, r);
+                        binary(
+                            binary(m, Operator::Plus, abs_r.clone()),
+                            Operator::Modulo,
+                            abs_r,
+                        )
                     }
                 };
                 Ok((e, ty))

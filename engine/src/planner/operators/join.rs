@@ -34,8 +34,27 @@ impl Planner<'_> {
             }
         };
         let has = |p: &LogicalPlan, n: &str| p.schema().fields().iter().any(|f| f.name() == n);
-        let mut keys = Vec::new();
+        // `on $left.a == $right.c and $left.b == $right.d` is two keys
+        fn flatten<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+            match &e.kind {
+                ExprKind::Binary {
+                    op: BinaryOp::And,
+                    left,
+                    right,
+                } => {
+                    flatten(left, out);
+                    flatten(right, out);
+                }
+                ExprKind::Paren(inner) => flatten(inner, out),
+                _ => out.push(e),
+            }
+        }
+        let mut parts = Vec::new();
         for k in on {
+            flatten(k, &mut parts);
+        }
+        let mut keys = Vec::new();
+        for k in parts {
             let pair = match &k.kind {
                 ExprKind::Name(id) => Some((id.name.clone(), id.name.clone())),
                 ExprKind::Binary {
