@@ -866,3 +866,41 @@ fn kqlt_conformance_corpus() {
     assert!(summary.passed() >= 350, "too few kqlt records ran");
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// The README's main command: the bundled incident triage script over the sample export.
+/// Expected values come from the pandas oracle `tests/oracles/incident_sample.py`.
+#[test]
+fn incident_sample_matches_the_pandas_oracle() {
+    let r = run(&[
+        "-d",
+        root().join("corpus/samples/data").to_str().unwrap(),
+        "-f",
+        root().join("corpus/samples/incident.kql").to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let sets: Vec<&str> = r.stdout.split("\n\n").collect();
+    assert_eq!(sets.len(), 3, "three result sets expected:\n{}", r.stdout);
+    assert_eq!(
+        sets[0].trim_end(),
+        "Service,Bucket,Errors,Hosts\n\
+         checkout,2024-03-15T10:30:00Z,9,5\n\
+         checkout,2024-03-15T09:30:00Z,7,5\n\
+         checkout,2024-03-15T10:00:00Z,7,4\n\
+         checkout,2024-03-15T11:00:00Z,5,3"
+    );
+    let sigs: Vec<String> = sets[1]
+        .lines()
+        .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(
+        sigs,
+        vec![
+            "Signature,Count",
+            "NullReferenceException,26",
+            "SqlException,14",
+            "TimeoutException,12"
+        ]
+    );
+}
