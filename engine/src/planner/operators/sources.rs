@@ -304,6 +304,7 @@ impl Planner<'_> {
         span: Span,
     ) -> Result<LogicalPlan> {
         let mut kind_inner = false;
+        let mut fuzzy = false;
         let mut withsource: Option<String> = None;
         for p in params {
             let value = match &p.value.kind {
@@ -316,24 +317,12 @@ impl Planner<'_> {
                 "kind" => match value.as_str() {
                     "inner" => kind_inner = true,
                     "outer" => kind_inner = false,
-                    other => {
-                        return self.err(
-                            "KQL0107",
-                            format!("union kind must be `inner` or `outer`, found `{other}`"),
-                            p.span,
-                        );
-                    }
+                    other => return self.err("KQL0107", format!("union kind must be `inner` or `outer`, found `{other}`"), p.span),
                 },
                 "withsource" | "with_source" => withsource = Some(value),
-                "isfuzzy" => {}
+                "isfuzzy" => fuzzy = value == "true",
                 n if n.starts_with("hint.") => {}
-                other => {
-                    return self.err(
-                        "KQL0107",
-                        format!("unknown union parameter `{other}`"),
-                        p.span,
-                    );
-                }
+                other => return self.err("KQL0107", format!("unknown union parameter `{other}`"), p.span),
             }
         }
         let mut legs: Vec<(String, LogicalPlan)> = Vec::new();
@@ -361,26 +350,56 @@ impl Planner<'_> {
                 }
                 continue;
             }
-            let p = self.plan_tabular(t)?;
-            legs.push((label, p));
+            match self.plan_tabular(t) {
+                Ok(p) => legs.push((label, p)),
+                // isfuzzy=true: legs that do not resolve are skipped
+                Err(crate::error::KqlError::Query { .. }) if fuzzy => continue,
+                Err(e) => return Err(e),
+            }
         }
         if legs.is_empty() {
-            return self.err("KQL0107", "`union` needs at least one table", span);
+            return self.err("KQL0107", "`union` has no table that resolves", span);
         }
-        // output columns: all (outer) or common (inner) by name, in first-seen order
-        let mut names: Vec<(String, Field)> = Vec::new();
+        // Output columns by name in first-seen order; a name with different KQL types in
+        // different legs becomes one column per type, `name_type` (Kusto's rule), made unique.
+        let mut by_name: Vec<(String, Vec<(KqlType, Field)>)> = Vec::new();
         for (_, p) in &legs {
             for f in p.schema().fields() {
-                if !names.iter().any(|(n, _)| n == f.name()) {
-                    names.push((f.name().clone(), f.as_ref().clone()));
+                let ty = KqlType::of_field(f);
+                match by_name.iter_mut().find(|(n, _)| n == f.name()) {
+                    Some((_, types)) => {
+                        if !types.iter().any(|(t, _)| *t == ty) {
+                            types.push((ty, f.as_ref().clone()));
+                        }
+                    }
+                    None => by_name.push((f.name().clone(), vec![(ty, f.as_ref().clone())])),
                 }
             }
         }
         if kind_inner {
-            names.retain(|(n, _)| {
-                legs.iter()
-                    .all(|(_, p)| p.schema().fields().iter().any(|f| f.name() == n))
-            });
+            by_name.retain(|(n, _)| legs.iter().all(|(_, p)| p.schema().fields().iter().any(|f| f.name() == n)));
+        }
+        let plain: Vec<String> = by_name.iter().filter(|(_, t)| t.len() == 1).map(|(n, _)| n.clone()).collect();
+        // (output name, source name, KQL type, field)
+        let mut names: Vec<(String, String, KqlType, Field)> = Vec::new();
+        let mut taken: Vec<String> = plain.clone();
+        for (n, types) in &by_name {
+            if types.len() == 1 {
+                let (ty, f) = &types[0];
+                names.push((n.clone(), n.clone(), *ty, f.clone()));
+            } else {
+                for (ty, f) in types {
+                    let base = format!("{n}_{}", ty.name());
+                    let mut out = base.clone();
+                    let mut i = 1;
+                    while taken.contains(&out) {
+                        out = format!("{base}{i}");
+                        i += 1;
+                    }
+                    taken.push(out.clone());
+                    names.push((out, n.clone(), *ty, f.clone()));
+                }
+            }
         }
         let mut unioned: Option<LogicalPlanBuilder> = None;
         for (label, p) in legs {
@@ -389,19 +408,17 @@ impl Planner<'_> {
             if let Some(ws) = &withsource {
                 exprs.push(lit(label.clone()).alias(ws.clone()));
             }
-            for (n, f) in &names {
-                match schema.fields().iter().find(|g| g.name() == n) {
-                    Some(g) if g.data_type() == f.data_type() => exprs.push(col(n)),
-                    Some(_) => exprs.push(
-                        Expr::Cast(datafusion::logical_expr::Cast::new(
-                            Box::new(col(n)),
-                            f.data_type().clone(),
-                        ))
-                        .alias(n),
-                    ),
-                    None => exprs
-                        .push(Expr::Literal(ScalarValue::try_from(f.data_type())?, None).alias(n)),
-                }
+            for (out, src, ty, f) in &names {
+                let here = schema
+                    .fields()
+                    .iter()
+                    .find(|g| g.name() == src && KqlType::of_field(g) == *ty);
+                let e = match here {
+                    Some(g) if g.data_type() == f.data_type() => col(src),
+                    Some(_) => Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(col(src)), f.data_type().clone())),
+                    None => Expr::Literal(ScalarValue::try_from(f.data_type())?, None),
+                };
+                exprs.push(super::typed_alias(e, out.clone(), *ty));
             }
             let leg = LogicalPlanBuilder::from(p).project(exprs)?.build()?;
             unioned = Some(match unioned {
