@@ -317,12 +317,24 @@ impl Planner<'_> {
                 "kind" => match value.as_str() {
                     "inner" => kind_inner = true,
                     "outer" => kind_inner = false,
-                    other => return self.err("KQL0107", format!("union kind must be `inner` or `outer`, found `{other}`"), p.span),
+                    other => {
+                        return self.err(
+                            "KQL0107",
+                            format!("union kind must be `inner` or `outer`, found `{other}`"),
+                            p.span,
+                        );
+                    }
                 },
                 "withsource" | "with_source" => withsource = Some(value),
                 "isfuzzy" => fuzzy = value == "true",
                 n if n.starts_with("hint.") => {}
-                other => return self.err("KQL0107", format!("unknown union parameter `{other}`"), p.span),
+                other => {
+                    return self.err(
+                        "KQL0107",
+                        format!("unknown union parameter `{other}`"),
+                        p.span,
+                    );
+                }
             }
         }
         let mut legs: Vec<(String, LogicalPlan)> = Vec::new();
@@ -377,9 +389,16 @@ impl Planner<'_> {
             }
         }
         if kind_inner {
-            by_name.retain(|(n, _)| legs.iter().all(|(_, p)| p.schema().fields().iter().any(|f| f.name() == n)));
+            by_name.retain(|(n, _)| {
+                legs.iter()
+                    .all(|(_, p)| p.schema().fields().iter().any(|f| f.name() == n))
+            });
         }
-        let plain: Vec<String> = by_name.iter().filter(|(_, t)| t.len() == 1).map(|(n, _)| n.clone()).collect();
+        let plain: Vec<String> = by_name
+            .iter()
+            .filter(|(_, t)| t.len() == 1)
+            .map(|(n, _)| n.clone())
+            .collect();
         // (output name, source name, KQL type, field)
         let mut names: Vec<(String, String, KqlType, Field)> = Vec::new();
         let mut taken: Vec<String> = plain.clone();
@@ -415,7 +434,10 @@ impl Planner<'_> {
                     .find(|g| g.name() == src && KqlType::of_field(g) == *ty);
                 let e = match here {
                     Some(g) if g.data_type() == f.data_type() => col(src),
-                    Some(_) => Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(col(src)), f.data_type().clone())),
+                    Some(_) => Expr::Cast(datafusion::logical_expr::Cast::new(
+                        Box::new(col(src)),
+                        f.data_type().clone(),
+                    )),
                     None => Expr::Literal(ScalarValue::try_from(f.data_type())?, None),
                 };
                 exprs.push(super::typed_alias(e, out.clone(), *ty));

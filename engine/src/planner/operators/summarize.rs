@@ -82,6 +82,77 @@ fn extract_aggregates(
 }
 
 impl Planner<'_> {
+    /// `arg_max(ExprToMaximize, * | ExprToReturn, ...)` (and arg_min): for each output column,
+    /// the value from the row where the expression is largest (smallest), as `first_value`
+    /// ordered by the expression. Output names: the expression's column name (else `max_`/
+    /// `min_`), then the returned columns (`*`: every column but the grouping keys).
+    #[allow(clippy::type_complexity)]
+    fn plan_arg_extreme(
+        &mut self,
+        max: bool,
+        args: &[Arg],
+        a: &NamedExpr,
+        schema: &datafusion::common::DFSchema,
+        key_names: &[String],
+        span: Span,
+    ) -> Result<Vec<(String, Expr, KqlType)>> {
+        let fname = if max { "arg_max" } else { "arg_min" };
+        let Some((first, rest)) = args.split_first() else {
+            return self.err(
+                "KQL0301",
+                format!("`{fname}` expects an expression and the columns to return"),
+                span,
+            );
+        };
+        if rest.is_empty() {
+            return self.err(
+                "KQL0301",
+                format!("`{fname}` expects the columns to return (or `*`) after the expression"),
+                span,
+            );
+        }
+        let (by, by_ty) = self.plan_scalar(&first.value, schema)?;
+        let order = vec![by.clone().sort(!max, false)];
+        let pick =
+            |e: Expr| datafusion::functions_aggregate::expr_fn::first_value(e, order.clone());
+        let mut outs: Vec<(String, Expr, KqlType)> = Vec::new();
+        let first_name = match &first.value.kind {
+            ExprKind::Name(id) => id.name.clone(),
+            _ => format!("{}_", if max { "max" } else { "min" }),
+        };
+        outs.push((first_name.clone(), pick(by), by_ty));
+        for r in rest {
+            if matches!(r.value.kind, ExprKind::Star) {
+                for f in schema.fields() {
+                    let n = f.name();
+                    if n == &first_name
+                        || key_names.contains(n)
+                        || outs.iter().any(|(o, _, _)| o == n)
+                    {
+                        continue;
+                    }
+                    outs.push((n.clone(), pick(col(n)), KqlType::of_field(f)));
+                }
+                continue;
+            }
+            let (e, ty) = self.plan_scalar(&r.value, schema)?;
+            let n = match (&r.name, &r.value.kind) {
+                (Some(n), _) => n.name.clone(),
+                (None, ExprKind::Name(id)) => id.name.clone(),
+                _ => format!("Column{}", outs.len()),
+            };
+            outs.push((n, pick(e), ty));
+        }
+        if !a.names.is_empty() {
+            for (i, n) in a.names.iter().enumerate() {
+                if let Some(o) = outs.get_mut(i) {
+                    o.0 = n.name.clone();
+                }
+            }
+        }
+        Ok(outs)
+    }
+
     /// The default name of a group key: the column for `x` and `bin(x, ...)`, else `ColumnN`.
     fn key_name(k: &NamedExpr) -> Option<String> {
         if let Some(n) = k.names.first() {
@@ -147,6 +218,19 @@ impl Planner<'_> {
                 let ExprKind::Call { args, .. } = &a.expr.kind else {
                     continue;
                 };
+                if matches!(fname, "arg_max" | "arg_min" | "argmax" | "argmin") {
+                    let max = fname.contains("max");
+                    for (name, e, ty) in
+                        self.plan_arg_extreme(max, args, a, &schema, &key_names, a.expr.span)?
+                    {
+                        let name = unique(&name, &taken);
+                        taken.push(name.clone());
+                        let hidden = format!("__kql_agg_{}", agg_exprs.len());
+                        agg_exprs.push(e.alias(hidden.clone()));
+                        finals.push((name, Final::Direct(col(&hidden), ty)));
+                    }
+                    continue;
+                }
                 let lowered_args = self.plan_args(args, &schema)?;
                 let cx = self.call_context();
                 let lowered = match aggregate_call(fname, &lowered_args, &cx) {
