@@ -2,9 +2,12 @@
 
 mod filter;
 mod join;
+mod mv_expand;
+mod parse;
 mod project;
 mod sources;
 mod summarize;
+mod top_nested;
 
 use super::Planner;
 use crate::error::Result;
@@ -106,6 +109,14 @@ impl Planner<'_> {
             } => self.plan_join(input, params, right, on, where_.as_ref(), op.span),
             K::Lookup { params, right, on } => self.plan_lookup(input, params, right, on, op.span),
             K::Sample { count, .. } => self.plan_sample(input, count),
+            K::MvExpand {
+                params,
+                items,
+                limit,
+            } => self.plan_mv_expand(input, params, items, limit.as_ref(), op.span),
+            K::Parse(p) => self.plan_parse(input, p, false, op.span),
+            K::ParseWhere(p) => self.plan_parse(input, p, true, op.span),
+            K::TopNested(clauses) => self.plan_top_nested(input, clauses),
             _ => self.err(
                 "KQL0402",
                 format!(
