@@ -137,11 +137,8 @@ impl Planner<'_> {
             };
             prev = Some(match prev {
                 None => level,
-                Some(p) => {
-                    // parent keys and aggregates first, then this level's key and aggregate
-                    let joined = join_on_names(p, level, &parent_keys, JoinType::Inner)?;
-                    joined
-                }
+                // parent keys and aggregates first, then this level's key and aggregate
+                Some(p) => join_on_names(p, level, &parent_keys, JoinType::Inner)?,
             });
         }
         match prev {
