@@ -170,6 +170,13 @@ impl KqlContext {
         for st in &parsed.statements {
             match planner.plan_statement(st)? {
                 StatementOutcome::None => {}
+                StatementOutcome::Materialize { name, plan } => {
+                    let df = self.df.execute_logical_plan(*plan).await?;
+                    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                    let batches = df.collect().await?;
+                    let table = MemTable::try_new(schema, vec![batches])?;
+                    planner.bind_materialized(&name, Arc::new(table))?;
+                }
                 StatementOutcome::Query { plan, render } => {
                     let df = self.df.execute_logical_plan(*plan).await?;
                     let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());

@@ -25,6 +25,12 @@ pub use literal::literal_value;
 pub enum StatementOutcome {
     /// `let`, `set`, `declare`: nothing to return.
     None,
+    /// `let name = materialize(...)`: the caller runs the plan once and binds the result
+    /// with [`Planner::bind_materialized`], so later uses read the stored batches.
+    Materialize {
+        name: String,
+        plan: Box<LogicalPlan>,
+    },
     /// A query: its plan and `render` metadata.
     Query {
         plan: Box<LogicalPlan>,
@@ -139,6 +145,18 @@ impl<'a> Planner<'a> {
                         self.bind(&name, Binding::Function(def.clone()));
                     }
                     LetValue::Expr(e) => {
+                        if let kql_parser::ast::ExprKind::Call { func, args } = &e.kind
+                            && matches!(&func.kind, kql_parser::ast::ExprKind::Name(f) if f.name == "materialize")
+                            && let [arg] = args.as_slice()
+                        {
+                            let plan = self.plan_tabular(&arg.value)?;
+                            // bound lazily too, so `check`/`explain` can continue without running it
+                            self.bind(&name, Binding::Tabular(plan.clone()));
+                            return Ok(StatementOutcome::Materialize {
+                                name,
+                                plan: Box::new(plan),
+                            });
+                        }
                         if self.is_tabular(e) {
                             let plan = self.plan_tabular(e)?;
                             self.bind(&name, Binding::Tabular(plan));
@@ -222,6 +240,32 @@ impl<'a> Planner<'a> {
                 self.err("KQL0402", "`restrict access` is not supported", st.span)
             }
         }
+    }
+
+    /// Binds `name` to the stored result of a `materialize(...)`.
+    pub fn bind_materialized(
+        &mut self,
+        name: &str,
+        provider: std::sync::Arc<dyn datafusion::catalog::TableProvider>,
+    ) -> Result<()> {
+        let scan = datafusion::logical_expr::LogicalPlanBuilder::scan(
+            name,
+            datafusion::datasource::provider_as_source(provider),
+            None,
+        )?
+        .build()?;
+        let exprs: Vec<Expr> = scan
+            .schema()
+            .iter()
+            .map(|(q, f)| {
+                Expr::Column(datafusion::common::Column::new(q.cloned(), f.name())).alias(f.name())
+            })
+            .collect();
+        let plan = datafusion::logical_expr::LogicalPlanBuilder::from(scan)
+            .project(exprs)?
+            .build()?;
+        self.bind(name, Binding::Tabular(plan));
+        Ok(())
     }
 
     /// Binds a query parameter value before planning (from `--param name=value`).

@@ -99,6 +99,21 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 KqlType::Real,
             )
         }
+        // rand(): a real in [0, 1); rand(N): a long in [0, N) (rand-function.md)
+        "rand" => {
+            arity(name, args, 0, 1, "[long]")?;
+            let r = math::random().call(vec![]);
+            match args.first() {
+                None => ok(r, KqlType::Real),
+                Some(n) => ok(
+                    cast(
+                        math::floor().call(vec![r * cast(n.expr.clone(), DataType::Float64)]),
+                        DataType::Int64,
+                    ),
+                    KqlType::Long,
+                ),
+            }
+        }
         "pi" => {
             arity(name, args, 0, 0, "")?;
             ok(real_lit(std::f64::consts::PI), KqlType::Real)
