@@ -29,7 +29,9 @@ impl Planner<'_> {
                 predicate.span,
             );
         }
-        Ok(LogicalPlanBuilder::from(input).filter(p)?.build()?)
+        Ok(LogicalPlanBuilder::from(input)
+            .filter(strip_false_default(p))?
+            .build()?)
     }
 
     /// A non-negative row count given as a constant expression.
@@ -222,5 +224,35 @@ impl Planner<'_> {
             chart: r.chart.name.clone(),
             properties,
         });
+    }
+}
+
+/// In a filter a null predicate drops the row just like `false`, so the `coalesce(p, false)`
+/// that KQL's `==` adds for null operands is not needed at the top of a `where` (or under its
+/// `and`s). Removing it keeps the predicate simple enough for Parquet pruning and pushdown.
+fn strip_false_default(e: Expr) -> Expr {
+    use datafusion::logical_expr::{BinaryExpr, Operator};
+    match e {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::And,
+            right,
+        }) => Expr::BinaryExpr(BinaryExpr::new(
+            Box::new(strip_false_default(*left)),
+            Operator::And,
+            Box::new(strip_false_default(*right)),
+        )),
+        Expr::ScalarFunction(f)
+            if f.func.name() == "coalesce"
+                && f.args.len() == 2
+                && matches!(
+                    f.args[1],
+                    Expr::Literal(ScalarValue::Boolean(Some(false)), _)
+                ) =>
+        {
+            let mut args = f.args;
+            args.swap_remove(0)
+        }
+        other => other,
     }
 }

@@ -1,0 +1,256 @@
+//! mv-expand: one output row per element of dynamic arrays / properties of property bags,
+//! several columns in lock-step (mv-expand-operator.md).
+//!
+//! A UDF zips the expanded values of each input row into a `List<Struct<c0, c1, ..., index>>`
+//! (one struct per output row, shorter arrays padded with null, `to typeof(T)` casts applied);
+//! `unnest` makes the rows and a projection puts the struct fields back under their names.
+
+use super::{col, next_column_name, typed_alias};
+use crate::error::Result;
+use crate::planner::Planner;
+use crate::udf::{BagExpansion, MV_INDEX_FIELD, MvExpandSpec, mv_expand, mv_field_name};
+use datafusion::common::{Column, DFSchema, UnnestOptions};
+use datafusion::functions::core::expr_fn::get_field;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use datafusion::scalar::ScalarValue;
+use kql_functions::KqlType;
+use kql_parser::ast::{self, ExprKind, Literal, MvItem, OpParam};
+use kql_parser::span::Span;
+
+/// The hidden column holding the zipped values between the UDF and `unnest`.
+const ZIPPED: &str = "__kql_mv_expand";
+
+/// One expanded column.
+struct Expanded {
+    name: String,
+    expr: Expr,
+    ty: KqlType,
+}
+
+/// The text of an operator parameter's value: a name or a string literal.
+pub(super) fn param_text(p: &OpParam) -> Option<String> {
+    match &p.value.kind {
+        ExprKind::Name(id) => Some(id.name.clone()),
+        ExprKind::Literal(Literal::String { value, .. }) => Some(value.clone()),
+        _ => None,
+    }
+}
+
+/// Kusto's result name of an expanded expression (`Binder.GetExpressionResultName`): the
+/// column for `x`, `x_a` for `x.a` / `x["a"]`, `x_0` for `x[0]`; `None` for other expressions
+/// (they get `ColumnN`).
+fn result_name(e: &ast::Expr) -> Option<String> {
+    let selector = |s: &ast::Expr| match &s.kind {
+        ExprKind::Name(id) => Some(id.name.clone()),
+        ExprKind::Literal(Literal::String { value, .. }) => Some(value.clone()),
+        ExprKind::Literal(Literal::Long(Some(v))) => Some(v.to_string()),
+        ExprKind::Literal(Literal::Int(Some(v))) => Some(v.to_string()),
+        _ => None,
+    };
+    let joined = |left: Option<String>, right: Option<String>| match (left, right) {
+        (Some(l), Some(r)) if !l.trim().is_empty() => Some(format!("{l}_{r}")),
+        (_, r) => r,
+    };
+    match &e.kind {
+        ExprKind::Paren(inner) => result_name(inner),
+        ExprKind::Name(id) => Some(id.name.clone()),
+        ExprKind::Member { target, name } => joined(result_name(target), Some(name.name.clone())),
+        ExprKind::Index { target, index } => joined(result_name(target), selector(index)),
+        _ => None,
+    }
+}
+
+impl Planner<'_> {
+    pub(crate) fn plan_mv_expand(
+        &mut self,
+        input: LogicalPlan,
+        params: &[OpParam],
+        items: &[MvItem],
+        limit: Option<&ast::Expr>,
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        let schema = input.schema().clone();
+        let mut bag = BagExpansion::Bag;
+        let mut index_name: Option<(String, Span)> = None;
+        for p in params {
+            match p.name.as_str() {
+                "kind" | "bagexpansion" => {
+                    bag = match param_text(p).as_deref() {
+                        Some("bag") => BagExpansion::Bag,
+                        Some("array") => BagExpansion::Array,
+                        _ => {
+                            return self.err(
+                                "KQL0107",
+                                format!("`{}` must be `bag` or `array`", p.name),
+                                p.span,
+                            );
+                        }
+                    };
+                }
+                "with_itemindex" => match param_text(p) {
+                    Some(n) => index_name = Some((n, p.span)),
+                    None => {
+                        return self.err(
+                            "KQL0107",
+                            "`with_itemindex` expects a column name",
+                            p.span,
+                        );
+                    }
+                },
+                other => {
+                    return self.err(
+                        "KQL0107",
+                        format!("unknown `mv-expand` parameter `{other}`"),
+                        p.span,
+                    );
+                }
+            }
+        }
+        let limit = match limit {
+            Some(e) => Some(self.row_limit(e, &schema)?),
+            None => None,
+        };
+        if items.is_empty() {
+            return self.err("KQL0107", "`mv-expand` needs a column to expand", span);
+        }
+
+        let mut taken = super::column_names(&schema);
+        let mut auto = 0;
+        let mut expanded: Vec<Expanded> = Vec::new();
+        for it in items {
+            if it.expr.names.len() > 1 {
+                return self.err(
+                    "KQL0107",
+                    "`mv-expand` takes a single name per expression",
+                    it.expr.span,
+                );
+            }
+            let (expr, ty) = self.plan_scalar(&it.expr.expr, &schema)?;
+            if ty != KqlType::Dynamic {
+                return self.err(
+                    "KQL0303",
+                    format!("`mv-expand` expands dynamic arrays or property bags, found {ty}"),
+                    it.expr.expr.span,
+                );
+            }
+            let name = match it.expr.names.first() {
+                Some(n) => n.name.clone(),
+                None => match result_name(&it.expr.expr) {
+                    Some(n) => n,
+                    None => next_column_name(&taken, &mut auto),
+                },
+            };
+            if expanded.iter().any(|e| e.name == name) {
+                return self.err(
+                    "KQL0205",
+                    format!("column '{name}' is expanded more than once"),
+                    it.expr.span,
+                );
+            }
+            taken.push(name.clone());
+            let ty = it
+                .to_type
+                .map(KqlType::from_type_name)
+                .unwrap_or(KqlType::Dynamic);
+            expanded.push(Expanded { name, expr, ty });
+        }
+        if let Some((n, sp)) = &index_name
+            && taken.contains(n)
+        {
+            return self.err(
+                "KQL0205",
+                format!("`with_itemindex` column '{n}' already exists"),
+                *sp,
+            );
+        }
+
+        let spec = MvExpandSpec {
+            types: expanded.iter().map(|e| e.ty).collect(),
+            bag,
+            limit,
+            with_index: index_name.is_some(),
+        };
+        let zipped = mv_expand(spec, expanded.iter().map(|e| e.expr.clone()).collect());
+        let mut exprs = super::all_columns(&schema);
+        exprs.push(zipped.alias(ZIPPED));
+        let unnested = LogicalPlanBuilder::from(input)
+            .project(exprs)?
+            .unnest_column_with_options(ZIPPED, UnnestOptions::new().with_preserve_nulls(false))?
+            .build()?;
+
+        let field = |k: usize| get_field(col(ZIPPED), mv_field_name(k));
+        let mut out: Vec<Expr> = Vec::new();
+        for (q, f) in unnested.schema().iter() {
+            if f.name() == ZIPPED {
+                continue;
+            }
+            match expanded.iter().position(|e| &e.name == f.name()) {
+                Some(k) => out.push(typed_alias(field(k), f.name(), expanded[k].ty)),
+                None => out.push(Expr::Column(Column::new(q.cloned(), f.name()))),
+            }
+        }
+        for (k, e) in expanded.iter().enumerate() {
+            if schema.field_with_unqualified_name(&e.name).is_err() {
+                out.push(typed_alias(field(k), e.name.clone(), e.ty));
+            }
+        }
+        if let Some((n, _)) = index_name {
+            out.push(get_field(col(ZIPPED), MV_INDEX_FIELD).alias(n));
+        }
+        Ok(LogicalPlanBuilder::from(unnested).project(out)?.build()?)
+    }
+
+    /// `limit N`: a non-negative integer constant.
+    fn row_limit(&mut self, e: &ast::Expr, schema: &DFSchema) -> Result<usize> {
+        let (v, _) = self.plan_scalar(e, schema)?;
+        let n = match v {
+            Expr::Literal(ScalarValue::Int32(Some(n)), _) => Some(i64::from(n)),
+            Expr::Literal(ScalarValue::Int64(Some(n)), _) => Some(n),
+            _ => None,
+        };
+        match n.and_then(|n| usize::try_from(n).ok()) {
+            Some(n) => Ok(n),
+            None => self.err(
+                "KQL0314",
+                "`mv-expand ... limit` expects a non-negative integer constant",
+                e.span,
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kql_parser::ast::Ident;
+
+    fn e(kind: ExprKind) -> ast::Expr {
+        ast::Expr::new(kind, Span::default())
+    }
+
+    fn name(n: &str) -> ast::Expr {
+        e(ExprKind::Name(Ident::new(n.to_string(), Span::default())))
+    }
+
+    #[test]
+    fn result_names_follow_kusto() {
+        assert_eq!(result_name(&name("x")).as_deref(), Some("x"));
+        let member = e(ExprKind::Member {
+            target: Box::new(name("d")),
+            name: Ident::new("a".to_string(), Span::default()),
+        });
+        assert_eq!(result_name(&member).as_deref(), Some("d_a"));
+        let index = e(ExprKind::Index {
+            target: Box::new(member),
+            index: Box::new(e(ExprKind::Literal(Literal::Long(Some(0))))),
+        });
+        assert_eq!(result_name(&index).as_deref(), Some("d_a_0"));
+        let paren = e(ExprKind::Paren(Box::new(name("y"))));
+        assert_eq!(result_name(&paren).as_deref(), Some("y"));
+        let call = e(ExprKind::Call {
+            func: Box::new(name("pack_array")),
+            args: vec![],
+        });
+        assert_eq!(result_name(&call), None);
+    }
+}
