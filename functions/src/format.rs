@@ -57,6 +57,16 @@ pub fn format_datetime_nanos(nanos: i64) -> String {
     s
 }
 
+/// `tostring()` of a datetime: always seven fraction digits (`2017-10-15T12:00:00.0000000Z`),
+/// as Kusto prints it (reverse-function.md, range-function.md).
+pub fn format_datetime_nanos_full(nanos: i64) -> String {
+    let short = format_datetime_nanos(nanos);
+    match short.strip_suffix('Z') {
+        Some(body) if !body.contains('.') => format!("{body}.0000000Z"),
+        _ => short,
+    }
+}
+
 /// Formats a timespan given in nanoseconds as `[-][d.]hh:mm:ss[.fffffff]`.
 pub fn format_timespan_nanos(nanos: i64) -> String {
     let ticks = i128::from(nanos) / NANOS_PER_TICK;

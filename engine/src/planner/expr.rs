@@ -222,7 +222,14 @@ impl Planner<'_> {
                     span,
                 );
             }
-            Some(Binding::Function(_)) => {
+            Some(Binding::Function(def)) => {
+                // a function without parameters may be used without parentheses
+                if def.params.is_empty()
+                    && !def.body.result.as_ref().is_some_and(|r| self.is_tabular(r))
+                {
+                    let def = def.clone();
+                    return self.expand_scalar_function(name, &def, &[], span, schema);
+                }
                 return self.err(
                     "KQL0305",
                     format!("`{name}` is a function; call it with `{name}()`"),
@@ -265,6 +272,21 @@ impl Planner<'_> {
             };
             let (expr, ty) = match &a.value.kind {
                 ExprKind::Star => (Expr::Literal(ScalarValue::Null, None), KqlType::Dynamic),
+                ExprKind::Literal(Literal::TypeOf(items)) => match items.as_slice() {
+                    [
+                        ast::TypeOfItem {
+                            name: None,
+                            ty: Some(t),
+                        },
+                    ] => (lit(t.as_str()), KqlType::String),
+                    _ => {
+                        return self.err(
+                            "KQL0306",
+                            "expected a single type, e.g. typeof(long)",
+                            a.value.span,
+                        );
+                    }
+                },
                 _ => self.plan_scalar(&a.value, schema)?,
             };
             let literal = match &expr {
@@ -296,6 +318,10 @@ impl Planner<'_> {
             let [arg] = args else {
                 return self.err("KQL0301", "`toscalar` expects one tabular argument", span);
             };
+            if !self.is_tabular(&arg.value) {
+                // toscalar(2): a scalar stays itself
+                return self.plan_scalar(&arg.value, schema);
+            }
             let plan = self.plan_tabular(&arg.value)?;
             let Some(field) = plan.schema().fields().first().cloned() else {
                 return self.err(

@@ -157,6 +157,32 @@ impl Planner<'_> {
         span: kql_parser::Span,
         schema: &DFSchema,
     ) -> Result<()> {
+        // positional arguments first, then `name = value` ones bound by parameter name
+        let mut by_pos: Vec<Option<&ast::Arg>> = vec![None; def.params.len()];
+        let mut next = 0;
+        for a in args {
+            match &a.name {
+                None => {
+                    if next < by_pos.len() {
+                        by_pos[next] = Some(a);
+                    }
+                    next += 1;
+                }
+                Some(n) => {
+                    let Some(i) = def.params.iter().position(|p| match p {
+                        FnParam::Scalar(s) => s.name.name == n.name,
+                        FnParam::Tabular(t) => t.name.name == n.name,
+                    }) else {
+                        return self.err(
+                            "KQL0301",
+                            format!("function `{fname}` has no parameter `{}`", n.name),
+                            n.span,
+                        );
+                    };
+                    by_pos[i] = Some(a);
+                }
+            }
+        }
         if args.len() > def.params.len() {
             return self.err(
                 "KQL0301",
@@ -172,7 +198,7 @@ impl Planner<'_> {
         for (n, p) in def.params.iter().enumerate() {
             match p {
                 FnParam::Scalar(sp) => {
-                    let (e, ty) = match args.get(n) {
+                    let (e, ty) = match by_pos.get(n).copied().flatten() {
                         Some(a) => self.plan_scalar(&a.value, schema)?,
                         None => match &sp.default {
                             Some(d) => self.plan_scalar(d, &DFSchema::empty())?,
@@ -189,18 +215,25 @@ impl Planner<'_> {
                         },
                     };
                     let want = KqlType::from_type_name(sp.ty);
-                    let e = if want != ty {
-                        Expr::Cast(datafusion::logical_expr::Cast::new(
-                            Box::new(e),
+                    let e = match e {
+                        _ if want == ty => e,
+                        // keep literals literal (functions such as percentile need constants)
+                        Expr::Literal(v, m) => match v.cast_to(&want.arrow_type()) {
+                            Ok(c) => Expr::Literal(c, m),
+                            Err(_) => Expr::Cast(datafusion::logical_expr::Cast::new(
+                                Box::new(Expr::Literal(v, m)),
+                                want.arrow_type(),
+                            )),
+                        },
+                        other => Expr::Cast(datafusion::logical_expr::Cast::new(
+                            Box::new(other),
                             want.arrow_type(),
-                        ))
-                    } else {
-                        e
+                        )),
                     };
                     bindings.push((sp.name.name.clone(), Binding::Scalar(e, want)));
                 }
                 FnParam::Tabular(tp) => {
-                    let Some(a) = args.get(n) else {
+                    let Some(a) = by_pos.get(n).copied().flatten() else {
                         return self.err(
                             "KQL0301",
                             format!(
@@ -278,5 +311,49 @@ impl Planner<'_> {
         self.bind_args(fname, def, args, span, schema)?;
         let schema = schema.clone();
         self.function_body(fname, def, span, move |p, r| p.plan_scalar(r, &schema))
+    }
+}
+
+impl Planner<'_> {
+    /// `T | invoke f(args)`: calls the tabular function `f` with `T` as its first argument.
+    pub(crate) fn plan_invoke(
+        &mut self,
+        input: LogicalPlan,
+        call: &ast::Expr,
+    ) -> Result<LogicalPlan> {
+        let ExprKind::Call { func, args } = &call.kind else {
+            return self.err("KQL0107", "`invoke` expects a function call", call.span);
+        };
+        let ExprKind::Name(fname) = &func.kind else {
+            return self.err("KQL0107", "`invoke` expects a named function", func.span);
+        };
+        let Some(Binding::Function(def)) = self.lookup(&fname.name).cloned() else {
+            return self.err(
+                "KQL0204",
+                format!("unknown function '{}'", fname.name),
+                fname.span,
+            );
+        };
+        if !matches!(def.params.first(), Some(FnParam::Tabular(_))) {
+            return self.err(
+                "KQL0301",
+                format!(
+                    "`invoke` needs a function whose first parameter is a table; `{}` has none",
+                    fname.name
+                ),
+                fname.span,
+            );
+        }
+        const INPUT: &str = "__kql_invoke_input";
+        self.push_scope();
+        self.bind(INPUT, Binding::Tabular(input));
+        let mut all_args = vec![ast::Arg {
+            name: None,
+            value: ast::Expr::new(ExprKind::Name(ast::Ident::new(INPUT, call.span)), call.span),
+        }];
+        all_args.extend(args.iter().cloned());
+        let res = self.expand_tabular_function(&fname.name, &def, &all_args, call.span);
+        self.pop_scope();
+        res
     }
 }

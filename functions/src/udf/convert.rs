@@ -3,7 +3,7 @@
 //! gives null.
 
 use super::{ConvTarget, longs, reals, str_at, strings};
-use crate::format::{format_bool, format_datetime_nanos, format_real, format_timespan_nanos};
+use crate::format::{format_bool, format_datetime_nanos_full, format_real, format_timespan_nanos};
 use crate::types::datetime_type;
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, DurationNanosecondArray, Float64Array, Int32Array, Int64Array,
@@ -54,7 +54,7 @@ pub(super) fn to_string(a: &ArrayRef) -> Result<ArrayRef> {
                     Some(if v.is_null(i) {
                         String::new()
                     } else {
-                        format_datetime_nanos(v.value(i))
+                        format_datetime_nanos_full(v.value(i))
                     })
                 })
                 .collect()

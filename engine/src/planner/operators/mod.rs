@@ -117,6 +117,7 @@ impl Planner<'_> {
             K::Parse(p) => self.plan_parse(input, p, false, op.span),
             K::ParseWhere(p) => self.plan_parse(input, p, true, op.span),
             K::TopNested(clauses) => self.plan_top_nested(input, clauses),
+            K::Invoke(call) => self.plan_invoke(input, call),
             _ => self.err(
                 "KQL0402",
                 format!(
