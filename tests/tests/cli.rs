@@ -904,3 +904,73 @@ fn incident_sample_matches_the_pandas_oracle() {
         ]
     );
 }
+
+/// Queries over the real exports in ../shared/data (read-only), checked against the pandas
+/// oracle `tests/oracles/real_exports.py`. Skipped when ../shared is not beside the checkout.
+#[test]
+fn real_exports_match_the_pandas_oracle() {
+    let shared = root().join("../shared/data");
+    if !shared.exists() {
+        println!("skipped: {} not found", shared.display());
+        return;
+    }
+    let storm = format!(
+        "Storm={}",
+        shared
+            .join("stormevents-noaa/StormEvents_2019Q1.csv.gz")
+            .display()
+    );
+    let r = run(&[
+        "-t",
+        &storm,
+        "--format",
+        "csv",
+        "Storm | summarize Events = count(), Deaths = sum(DeathsDirect) by State | sort by Events desc, State asc | take 3",
+    ]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    assert_eq!(
+        r.stdout.trim_end(),
+        "State,Events,Deaths\nCALIFORNIA,1380,12\nMINNESOTA,658,2\nNEW YORK,644,1"
+    );
+    let r = run(&[
+        "-t",
+        &storm,
+        "--format",
+        "csv",
+        "Storm | where EventType has \"wind\" | count",
+    ]);
+    assert_eq!(r.stdout.trim_end(), "Count\n4811", "stderr: {}", r.stderr);
+
+    let logons = format!("L={}", shared.join("msticpy/host_logons.csv").display());
+    let r = run(&[
+        "-t",
+        &logons,
+        "--format",
+        "csv",
+        "L | summarize n = count() by LogonType | sort by LogonType asc",
+    ]);
+    assert_eq!(
+        r.stdout.trim_end(),
+        "LogonType,n\n3,1\n4,2\n5,11",
+        "stderr: {}",
+        r.stderr
+    );
+
+    let win = format!(
+        "W={}",
+        shared.join("otrf-la-exports/WindowsEvents.json").display()
+    );
+    let r = run(&[
+        "-t",
+        &win,
+        "--format",
+        "csv",
+        "W | summarize n = count() by EventID | sort by n desc, EventID asc | take 3",
+    ]);
+    assert_eq!(
+        r.stdout.trim_end(),
+        "EventID,n\n4624,28\n4662,5\n18,1",
+        "stderr: {}",
+        r.stderr
+    );
+}
