@@ -34,6 +34,13 @@ impl QueryResult {
     }
 }
 
+/// One result set of a script as a stream of record batches.
+pub struct QueryStream {
+    pub schema: SchemaRef,
+    pub stream: datafusion::physical_plan::SendableRecordBatchStream,
+    pub render: Option<RenderSpec>,
+}
+
 /// A KQL session: registered tables and settings.
 pub struct KqlContext {
     df: SessionContext,
@@ -156,8 +163,39 @@ impl KqlContext {
         diags
     }
 
-    /// Runs a script and returns one result per query statement, in order.
+    /// Runs a script and returns one result per query statement, in order, with all rows
+    /// collected. See [`KqlContext::run_streaming`] to consume large results incrementally.
     pub async fn run(&self, script: &str) -> Result<Vec<QueryResult>> {
+        let mut results = Vec::new();
+        for q in self.run_streaming(script).await? {
+            let batches = datafusion::physical_plan::common::collect(q.stream).await?;
+            results.push(QueryResult {
+                schema: q.schema,
+                batches,
+                render: q.render,
+            });
+        }
+        Ok(results)
+    }
+
+    /// Plans a script and returns, for each query statement in order, its schema, `render`
+    /// metadata and a stream of record batches. Nothing is read until a stream is polled
+    /// (except `materialize(...)` tables, which are computed once, here).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use futures::StreamExt;
+    /// let ctx = kql_engine::KqlContext::new();
+    /// let mut results = ctx.run_streaming("range x from 1 to 10 step 1 | where x % 2 == 0").await?;
+    /// let mut rows = 0;
+    /// while let Some(batch) = results[0].stream.next().await {
+    ///     rows += batch?.num_rows();
+    /// }
+    /// assert_eq!(rows, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn run_streaming(&self, script: &str) -> Result<Vec<QueryStream>> {
         let out = parse_script(script);
         if !out.diagnostics.is_empty() {
             return Err(KqlError::query(script, out.diagnostics));
@@ -180,10 +218,10 @@ impl KqlContext {
                 StatementOutcome::Query { plan, render } => {
                     let df = self.df.execute_logical_plan(*plan).await?;
                     let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                    let batches = df.collect().await?;
-                    results.push(QueryResult {
+                    let stream = df.execute_stream().await?;
+                    results.push(QueryStream {
                         schema,
-                        batches,
+                        stream,
                         render,
                     });
                 }

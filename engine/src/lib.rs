@@ -12,7 +12,7 @@ pub mod planner;
 pub mod sources;
 pub mod udf;
 
-pub use context::{KqlContext, QueryResult, RenderSpec};
+pub use context::{KqlContext, QueryResult, QueryStream, RenderSpec};
 pub use error::KqlError;
 pub use kql_functions::types::{self, KqlType};
 pub use kql_parser::{Diagnostic, ast};
