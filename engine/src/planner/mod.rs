@@ -9,6 +9,7 @@ mod expr;
 mod literal;
 mod operators;
 mod tabular;
+mod window;
 
 use crate::context::{KqlContext, RenderSpec};
 use crate::error::{KqlError, Result};
@@ -56,6 +57,8 @@ pub struct Planner<'a> {
     pub(crate) render: Option<RenderSpec>,
     /// Depth of user-function expansion (guards recursion).
     pub(crate) call_depth: usize,
+    /// Whether the input of the operator being planned is a serialized row set.
+    pub(crate) serialized: bool,
 }
 
 impl<'a> Planner<'a> {
@@ -68,6 +71,7 @@ impl<'a> Planner<'a> {
             scopes: vec![HashMap::new()],
             render: None,
             call_depth: 0,
+            serialized: false,
         }
     }
 

@@ -37,10 +37,21 @@ impl Planner<'_> {
     pub(crate) fn plan_tabular(&mut self, e: &ast::Expr) -> Result<LogicalPlan> {
         match &e.kind {
             ExprKind::Pipe { source, ops } => {
+                let saved = self.serialized;
                 let mut plan = self.plan_tabular(source)?;
+                let mut serialized = matches!(&source.kind, ExprKind::Source(op) if matches!(op.kind, ast::OperatorKind::Range { .. }));
                 for op in ops {
-                    plan = self.plan_operator(plan, op)?;
+                    self.serialized = serialized;
+                    plan = match self.plan_operator(plan, op) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            self.serialized = saved;
+                            return Err(e);
+                        }
+                    };
+                    serialized = super::window::serialized_after(&op.kind, serialized);
                 }
+                self.serialized = saved;
                 Ok(plan)
             }
             ExprKind::Paren(inner) => self.plan_tabular(inner),

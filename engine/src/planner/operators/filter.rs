@@ -21,6 +21,8 @@ impl Planner<'_> {
         input: LogicalPlan,
         predicate: &ast::Expr,
     ) -> Result<LogicalPlan> {
+        let (input, rewritten, hidden) = self.lift_window_functions(input, &[predicate])?;
+        let predicate = &rewritten[0];
         let (p, ty) = self.plan_scalar(predicate, input.schema())?;
         if ty != KqlType::Bool {
             return self.err(
@@ -29,9 +31,10 @@ impl Planner<'_> {
                 predicate.span,
             );
         }
-        Ok(LogicalPlanBuilder::from(input)
+        let plan = LogicalPlanBuilder::from(input)
             .filter(strip_false_default(p))?
-            .build()?)
+            .build()?;
+        self.drop_hidden(plan, &hidden)
     }
 
     /// A non-negative row count given as a constant expression.

@@ -81,6 +81,8 @@ impl Planner<'_> {
                 if columns.is_empty() {
                     Ok(input)
                 } else {
+                    // `serialize` makes its own computed columns see a serialized row set
+                    self.serialized = true;
                     self.plan_extend(input, columns)
                 }
             }

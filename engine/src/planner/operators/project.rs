@@ -70,6 +70,18 @@ impl Planner<'_> {
         cols: &[NamedExpr],
     ) -> Result<LogicalPlan> {
         let mut auto = 0;
+        let exprs_in: Vec<&kql_parser::ast::Expr> = cols.iter().map(|c| &c.expr).collect();
+        let (input, rewritten, _hidden) = self.lift_window_functions(input, &exprs_in)?;
+        let cols: Vec<NamedExpr> = cols
+            .iter()
+            .zip(rewritten)
+            .map(|(c, e)| NamedExpr {
+                names: c.names.clone(),
+                expr: e,
+                span: c.span,
+            })
+            .collect();
+        let cols = cols.as_slice();
         let items = self.named_items(input.schema(), cols, &mut auto)?;
         let mut seen: Vec<&str> = Vec::new();
         for (n, _, span, _) in &items {
@@ -98,6 +110,16 @@ impl Planner<'_> {
         let mut auto = 0;
         // each item may refer to columns created by earlier items
         for c in cols {
+            let (lifted, rewritten, hidden) = self.lift_window_functions(plan, &[&c.expr])?;
+            plan = lifted;
+            let c = &NamedExpr {
+                names: c.names.clone(),
+                expr: rewritten
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| c.expr.clone()),
+                span: c.span,
+            };
             let items = self.named_items(plan.schema(), std::slice::from_ref(c), &mut auto)?;
             let schema = plan.schema().clone();
             let mut exprs: Vec<Expr> = Vec::new();
@@ -116,6 +138,7 @@ impl Planner<'_> {
                 }
             }
             plan = LogicalPlanBuilder::from(plan).project(exprs)?.build()?;
+            plan = self.drop_hidden(plan, &hidden)?;
         }
         Ok(plan)
     }
