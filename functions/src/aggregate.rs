@@ -17,6 +17,7 @@
 //! unspecified.
 
 use crate::lower::{Arg, CallContext, CallError, CallResult, LoweredAggregate};
+use crate::scalar::dynamic_ops::agg::{self as dyn_agg, JsonAggKind};
 use crate::scalar::{arity, cast, lit, type_error};
 use crate::types::{KqlType, datetime_type};
 use crate::udf::{self, Op};
@@ -480,6 +481,14 @@ pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                     .ok_or_else(|| type_error(name, base, "an integer literal", m.ty))?,
             };
             let set = name.contains("set");
+            if set && a.ty == KqlType::Dynamic {
+                // make-set-aggregation-function.md: an array value contributes its elements
+                let mut e = dyn_agg::call(JsonAggKind::SetUnion, max, a.expr.clone());
+                if is_if {
+                    e = build(e.filter(pred(name, args, 1)?))?;
+                }
+                return one(e, KqlType::Dynamic, name_of("set", args), Finish::default());
+            }
             let e = if set {
                 // DataFusion's distinct aggregates drop a FILTER clause: null out the values
                 // the predicate rejects instead (the JSON rendering skips nulls)
@@ -558,6 +567,49 @@ pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 ));
             }
             Ok(Some(out))
+        }
+        "make_bag" | "make_bag_if" | "make_dictionary" => {
+            let is_if = name == "make_bag_if";
+            let base = 1 + usize::from(is_if);
+            arity(
+                name,
+                args,
+                base,
+                base + 1,
+                if is_if {
+                    "expr, predicate [, maxSize]"
+                } else {
+                    "expr [, maxSize]"
+                },
+            )?;
+            let a = &args[0];
+            if a.ty != KqlType::Dynamic {
+                return Err(type_error(name, 0, "a dynamic property bag", a.ty));
+            }
+            let max = match args.get(base) {
+                None => DEFAULT_MAX_SIZE,
+                Some(m) => literal_i64(m)
+                    .ok_or_else(|| type_error(name, base, "an integer literal", m.ty))?,
+            };
+            let mut e = dyn_agg::call(JsonAggKind::Bag, max, a.expr.clone());
+            if is_if {
+                e = build(e.filter(pred(name, args, 1)?))?;
+            }
+            one(e, KqlType::Dynamic, name_of("bag", args), Finish::default())
+        }
+        "make_list_with_nulls" => {
+            arity(name, args, 1, 1, "expr")?;
+            let e = dyn_agg::call(
+                JsonAggKind::ListWithNulls,
+                DEFAULT_MAX_SIZE,
+                crate::scalar::dynamic_ops::json_arg(&args[0]),
+            );
+            one(
+                e,
+                KqlType::Dynamic,
+                name_of("list", args),
+                Finish::default(),
+            )
         }
         other => Err(CallError::not_implemented(other)),
     }

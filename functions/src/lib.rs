@@ -8,6 +8,7 @@
 //! - [`udf`]: our own scalar UDFs and UDAFs; [`format`]: KQL text forms of values.
 
 pub mod aggregate;
+pub mod catalog;
 pub mod format;
 pub mod lower;
 pub mod scalar;

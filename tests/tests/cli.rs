@@ -974,3 +974,63 @@ fn real_exports_match_the_pandas_oracle() {
         r.stderr
     );
 }
+
+/// Every function catalog entry's example prints its expected CSV (DESIGN.md §5); names and
+/// aliases are unique and every entry has an example. Entries in `KNOWN_WRONG` (engine bugs,
+/// the expectation follows the Kusto docs) are skipped.
+#[test]
+fn function_catalog_examples() {
+    use kql_functions::catalog::{KNOWN_WRONG, catalog, names};
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for n in names() {
+        if !seen.insert(n) {
+            problems.push(format!("duplicate name or alias `{n}`"));
+        }
+    }
+    for e in catalog() {
+        if e.example.trim().is_empty() || e.expected.is_empty() {
+            problems.push(format!("`{}` has no example", e.name));
+            continue;
+        }
+        if KNOWN_WRONG.contains(&e.name) {
+            continue;
+        }
+        let r = run(&["--format", "csv", e.example]);
+        if r.code != 0 || r.stdout != e.expected {
+            problems.push(format!(
+                "`{}`: {}\n  expected: {:?}\n  got:      {:?} (exit {}) {}",
+                e.name,
+                e.example,
+                e.expected,
+                r.stdout,
+                r.code,
+                r.stderr.trim_end()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} catalog problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// `docs/functions.md` is generated from the catalog; `KQL_UPDATE_DOCS=1` rewrites it.
+#[test]
+fn functions_md_is_current() {
+    let path = root().join("docs/functions.md");
+    let want = kql_functions::catalog::render_markdown();
+    if std::env::var_os("KQL_UPDATE_DOCS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(root().join("docs")).unwrap();
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/functions.md is out of date; regenerate with \
+         KQL_UPDATE_DOCS=1 cargo test -p kql-tests --test cli functions_md_is_current"
+    );
+}

@@ -1,6 +1,9 @@
 //! Date/time and binning: `now`, `ago`, `bin`/`floor`, `bin_at`, `startof*`/`endof*`,
 //! `dayofweek`, `hourofday`, `getyear`, `getmonth`/`monthofyear`, `dayofmonth`,
-//! `dayofyear`, `week_of_year`, `datetime_part`, `unixtime_*_todatetime`.
+//! `dayofyear`, `week_of_year`, `datetime_part`, `unixtime_*_todatetime`, `datetime_add`,
+//! `datetime_diff`, `format_datetime`, `format_timespan`, `make_datetime`, `make_timespan`,
+//! `datetime_utc_to_local`, `datetime_local_to_utc` (the calendar kernels are in
+//! `crate::udf::datetime_fn`; period and part names must be string literals).
 //!
 //! `bin(value, size)`: the largest multiple of `size` not above `value`. Number types follow
 //! Kusto's signature (the widest argument type, int promoted to long: `bin(int, int)` is long,
@@ -8,9 +11,10 @@
 //! aligns to 0001-01-01T00:00:00Z, Kusto's origin (so 7d bins start on Mondays). A null, zero
 //! or negative size gives null.
 
-use super::{arity, cast, lit, long_arg, ok, type_error};
+use super::{arity, cast, lit, long_arg, ok, real_arg, type_error};
 use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
 use crate::types::{KqlType, datetime_type};
+use crate::udf::datetime_fn::{self as dt, DtOp, DtPart, Unit};
 use crate::udf::{self, Op, Part, Period};
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::logical_expr::Expr;
@@ -32,6 +36,36 @@ fn datetime_arg(name: &str, args: &[Arg], i: usize) -> Result<Expr, CallError> {
         KqlType::Datetime => Ok(cast(args[i].expr.clone(), datetime_type())),
         t => Err(type_error(name, i, "a datetime", t)),
     }
+}
+
+/// A string argument (format, time zone) as Utf8.
+fn text_arg(name: &str, args: &[Arg], i: usize) -> Result<Expr, CallError> {
+    match args[i].ty {
+        KqlType::String => Ok(cast(args[i].expr.clone(), DataType::Utf8)),
+        t => Err(type_error(name, i, "a string", t)),
+    }
+}
+
+/// A string-literal argument (a period or part name).
+fn literal_name(name: &str, args: &[Arg], i: usize) -> Result<String, CallError> {
+    match &args[i].literal {
+        Some(
+            ScalarValue::Utf8(Some(p))
+            | ScalarValue::LargeUtf8(Some(p))
+            | ScalarValue::Utf8View(Some(p)),
+        ) => Ok(p.clone()),
+        _ => Err(type_error(name, i, "a string literal", args[i].ty)),
+    }
+}
+
+/// The period of `datetime_add` / `datetime_diff` (argument 1, a string literal).
+fn unit_arg(name: &str, args: &[Arg]) -> Result<Unit, CallError> {
+    let p = literal_name(name, args, 0)?;
+    Unit::parse(&p).ok_or_else(|| {
+        CallError::types(format!(
+            "`{name}`: unknown period \"{p}\" (expected Year, Quarter, Month, Week, Day, Hour, Minute, Second, Millisecond, Microsecond or Nanosecond)"
+        ))
+    })
 }
 
 fn timespan_arg(name: &str, args: &[Arg], i: usize) -> Result<Expr, CallError> {
@@ -166,27 +200,14 @@ pub(super) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         }
         "datetime_part" | "datepart" => {
             arity(name, args, 2, 2, "part, datetime")?;
-            let p = match &args[0].literal {
-                Some(ScalarValue::Utf8(Some(p))) => p.to_ascii_lowercase(),
-                _ => return Err(type_error(name, 0, "a string literal", args[0].ty)),
-            };
-            let p = match p.as_str() {
-                "year" => Part::Year,
-                "month" => Part::Month,
-                "day" => Part::DayOfMonth,
-                "dayofyear" => Part::DayOfYear,
-                "hour" => Part::Hour,
-                "minute" => Part::Minute,
-                "second" => Part::Second,
-                "week_of_year" => Part::WeekOfYear,
-                other => {
-                    return Err(CallError::not_implemented(&format!(
-                        "`datetime_part` with part \"{other}\""
-                    )));
-                }
+            let p = literal_name(name, args, 0)?;
+            let Some(p) = DtPart::parse(&p) else {
+                return Err(CallError::types(format!(
+                    "`{name}`: unknown part \"{p}\" (expected Year, Quarter, Month, week_of_year, Day, DayOfYear, Hour, Minute, Second, Millisecond, Microsecond or Nanosecond)"
+                )));
             };
             ok(
-                udf::call(Op::DatePart(p), vec![datetime_arg(name, args, 1)?]),
+                dt::call(DtOp::Part(p), vec![datetime_arg(name, args, 1)?]),
                 KqlType::Int,
             )
         }
@@ -194,14 +215,91 @@ pub(super) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         "unixtime_milliseconds_todatetime" => unixtime(name, args, 1_000_000),
         "unixtime_microseconds_todatetime" => unixtime(name, args, 1_000),
         "unixtime_nanoseconds_todatetime" => unixtime(name, args, 1),
-        "datetime_add"
-        | "datetime_diff"
-        | "format_datetime"
-        | "format_timespan"
-        | "make_datetime"
-        | "make_timespan"
-        | "datetime_local_to_utc"
-        | "datetime_utc_to_local" => Err(CallError::not_implemented(&format!("`{name}`"))),
+        "datetime_add" => {
+            arity(name, args, 3, 3, "period, amount, datetime")?;
+            let u = unit_arg(name, args)?;
+            ok(
+                dt::call(
+                    DtOp::Add(u),
+                    vec![long_arg(name, args, 1)?, datetime_arg(name, args, 2)?],
+                ),
+                KqlType::Datetime,
+            )
+        }
+        "datetime_diff" => {
+            arity(name, args, 3, 3, "period, datetime1, datetime2")?;
+            let u = unit_arg(name, args)?;
+            ok(
+                dt::call(
+                    DtOp::Diff(u),
+                    vec![datetime_arg(name, args, 1)?, datetime_arg(name, args, 2)?],
+                ),
+                KqlType::Long,
+            )
+        }
+        "format_datetime" => {
+            arity(name, args, 2, 2, "date, format")?;
+            ok(
+                dt::call(
+                    DtOp::FormatDatetime,
+                    vec![datetime_arg(name, args, 0)?, text_arg(name, args, 1)?],
+                ),
+                KqlType::String,
+            )
+        }
+        "format_timespan" => {
+            arity(name, args, 2, 2, "timespan, format")?;
+            ok(
+                dt::call(
+                    DtOp::FormatTimespan,
+                    vec![timespan_arg(name, args, 0)?, text_arg(name, args, 1)?],
+                ),
+                KqlType::String,
+            )
+        }
+        "make_datetime" => {
+            if ![3, 5, 6].contains(&args.len()) {
+                return Err(CallError::types(format!(
+                    "`{name}` expects 3, 5 or 6 arguments (year, month, day [, hour, minute [, second]]), got {}",
+                    args.len()
+                )));
+            }
+            let mut v = Vec::with_capacity(args.len());
+            for i in 0..args.len().min(5) {
+                v.push(long_arg(name, args, i)?);
+            }
+            if args.len() == 6 {
+                v.push(real_arg(name, args, 5)?);
+            }
+            ok(dt::call(DtOp::MakeDatetime, v), KqlType::Datetime)
+        }
+        "make_timespan" => {
+            arity(name, args, 2, 4, "[day,] hour, minute [, second]")?;
+            let n = args.len();
+            let mut v = Vec::with_capacity(n);
+            for i in 0..if n == 2 { 2 } else { n - 1 } {
+                v.push(long_arg(name, args, i)?);
+            }
+            if n > 2 {
+                v.push(real_arg(name, args, n - 1)?);
+            }
+            ok(dt::call(DtOp::MakeTimespan, v), KqlType::Timespan)
+        }
+        "datetime_utc_to_local" | "datetime_local_to_utc" => {
+            arity(name, args, 2, 2, "from, timezone")?;
+            let op = if name == "datetime_utc_to_local" {
+                DtOp::UtcToLocal
+            } else {
+                DtOp::LocalToUtc
+            };
+            ok(
+                dt::call(
+                    op,
+                    vec![datetime_arg(name, args, 0)?, text_arg(name, args, 1)?],
+                ),
+                KqlType::Datetime,
+            )
+        }
         _ => Ok(None),
     }
 }
@@ -352,6 +450,198 @@ mod tests {
             )
             .await,
             "2019-01-01T00:00:00Z"
+        );
+    }
+
+    #[tokio::test]
+    async fn add_and_diff() {
+        let d = || dt("2017-01-01");
+        // docs (datetime-add-function.md): one of each period added to 2017-01-01
+        for (p, n, want) in [
+            ("year", 1, "2018-01-01T00:00:00Z"),
+            ("Quarter", 1, "2017-04-01T00:00:00Z"),
+            ("month", 1, "2017-02-01T00:00:00Z"),
+            ("week", 1, "2017-01-08T00:00:00Z"),
+            ("day", 1, "2017-01-02T00:00:00Z"),
+            ("hour", 1, "2017-01-01T01:00:00Z"),
+            ("minute", 1, "2017-01-01T00:01:00Z"),
+            ("second", 1, "2017-01-01T00:00:01Z"),
+            ("year", -5, "2012-01-01T00:00:00Z"),
+            ("month", -15, "2015-10-01T00:00:00Z"),
+        ] {
+            assert_eq!(
+                kql("datetime_add", &[s(p), i(n), d()]).await,
+                (Some(want.into()), KqlType::Datetime),
+                "{p} {n}"
+            );
+        }
+        // day clamped: 2017-01-31 + 1 month → 2017-02-28
+        assert_eq!(
+            kt("datetime_add", &[s("month"), l(1), dt("2017-01-31")]).await,
+            "2017-02-28T00:00:00Z"
+        );
+        assert_eq!(
+            kt("datetime_add", &[s("day"), null(KqlType::Long), d()]).await,
+            "NULL"
+        );
+        // docs (datetime-diff-function.md): 17 year boundaries; 5 Sunday-started weeks
+        assert_eq!(
+            kql("datetime_diff", &[s("year"), d(), dt("2000-12-31")]).await,
+            (Some("17".into()), KqlType::Long)
+        );
+        assert_eq!(
+            kt(
+                "datetime_diff",
+                &[s("week"), dt("2017-10-29 00:00"), dt("2017-09-30 23:59")]
+            )
+            .await,
+            "5"
+        );
+        assert_eq!(
+            kt(
+                "datetime_diff",
+                &[
+                    s("nanosecond"),
+                    dt("2017-10-30 23:00:00.0000000"),
+                    dt("2017-10-30 23:00:00.0000007")
+                ]
+            )
+            .await,
+            "-700"
+        );
+        assert_eq!(
+            kt("datetime_diff", &[s("day"), null(KqlType::Datetime), d()]).await,
+            "NULL"
+        );
+        assert!(
+            crate::lower::scalar_call("datetime_add", &[s("decade"), l(1), d()], &cx()).is_err()
+        );
+        let col = crate::lower::Arg::column("p", KqlType::String);
+        assert!(crate::lower::scalar_call("datetime_diff", &[col, d(), d()], &cx()).is_err());
+    }
+
+    #[tokio::test]
+    async fn all_parts() {
+        // docs (datetime-part-function.md): datetime(2017-10-30 01:02:03.7654321)
+        let d = || dt("2017-10-30 01:02:03.7654321");
+        for (p, want) in [
+            ("year", "2017"),
+            ("quarter", "4"),
+            ("month", "10"),
+            ("week_of_year", "44"),
+            ("day", "30"),
+            ("dayOfYear", "303"),
+            ("hour", "1"),
+            ("minute", "2"),
+            ("second", "3"),
+            ("millisecond", "765"),
+            ("microsecond", "765432"),
+            ("nanosecond", "765432100"),
+        ] {
+            assert_eq!(
+                kql("datetime_part", &[s(p), d()]).await,
+                (Some(want.into()), KqlType::Int),
+                "{p}"
+            );
+        }
+        assert_eq!(
+            kt("datetime_part", &[s("year"), null(KqlType::Datetime)]).await,
+            "NULL"
+        );
+    }
+
+    #[tokio::test]
+    async fn formatting() {
+        let d = || dt("2017-01-29 09:00:05");
+        // docs (format-datetime-function.md)
+        assert_eq!(
+            kql("format_datetime", &[d(), s("yy-MM-dd [HH:mm:ss]")]).await,
+            (Some("17-01-29 [09:00:05]".into()), KqlType::String)
+        );
+        assert_eq!(
+            kt("format_datetime", &[d(), s("yyyy-M-dd [H:mm:ss]")]).await,
+            "2017-1-29 [9:00:05]"
+        );
+        assert_eq!(
+            kt("format_datetime", &[d(), s("yy-MM-dd [hh:mm:ss tt]")]).await,
+            "17-01-29 [09:00:05 AM]"
+        );
+        // docs (format-timespan-function.md): time(29.09:00:05.12345)
+        let t = || ts(((29 * 24 + 9) * 3600 + 5) * 10_000_000 + 1_234_500);
+        assert_eq!(
+            kt("format_timespan", &[t(), s("dd.hh:mm:ss:FF")]).await,
+            "29.09:00:05:12"
+        );
+        assert_eq!(
+            kt("format_timespan", &[t(), s("ddd.h:mm:ss [fffffff]")]).await,
+            "029.9:00:05 [1234500]"
+        );
+        assert_eq!(
+            kt("format_datetime", &[null(KqlType::Datetime), s("yyyy")]).await,
+            "NULL"
+        );
+    }
+
+    #[tokio::test]
+    async fn making() {
+        // docs (make-datetime-function.md)
+        assert_eq!(
+            kql("make_datetime", &[i(2017), i(10), i(1)]).await,
+            (Some("2017-10-01T00:00:00Z".into()), KqlType::Datetime)
+        );
+        assert_eq!(
+            kt("make_datetime", &[i(2017), i(10), i(1), i(12), i(10)]).await,
+            "2017-10-01T12:10:00Z"
+        );
+        assert_eq!(
+            kt(
+                "make_datetime",
+                &[i(2017), i(10), i(1), i(12), i(11), r(0.1234567)]
+            )
+            .await,
+            "2017-10-01T12:11:00.1234567Z"
+        );
+        // 2017 is not a leap year
+        assert_eq!(kt("make_datetime", &[i(2017), i(2), i(29)]).await, "NULL");
+        assert!(
+            crate::lower::scalar_call("make_datetime", &[i(1), i(2), i(3), i(4)], &cx()).is_err()
+        );
+        // docs (make-timespan-function.md): make_timespan(1,12,30,55.123)
+        assert_eq!(
+            kql("make_timespan", &[i(1), i(12), i(30), r(55.123)]).await,
+            (Some("1.12:30:55.1230000".into()), KqlType::Timespan)
+        );
+        assert_eq!(kt("make_timespan", &[i(2), i(30)]).await, "02:30:00");
+        assert_eq!(kt("make_timespan", &[i(2), i(30), i(15)]).await, "02:30:15");
+        assert_eq!(kt("make_timespan", &[i(2), i(60)]).await, "NULL");
+    }
+
+    #[tokio::test]
+    async fn time_zones() {
+        // docs (datetime-local-to-utc-function.md): 2020-02-02 20:02:20 local
+        let d = || dt("2020-02-02 20:02:20");
+        assert_eq!(
+            kql("datetime_local_to_utc", &[d(), s("America/Chicago")]).await,
+            (Some("2020-02-03T02:02:20Z".into()), KqlType::Datetime)
+        );
+        assert_eq!(
+            kt("datetime_local_to_utc", &[d(), s("Europe/Paris")]).await,
+            "2020-02-02T19:02:20Z"
+        );
+        // docs (datetime-utc-to-local-function.md): 2022-07-11 22:18:48 UTC is 15:18:48 in
+        // US/Pacific (PDT, UTC-7) and 08:18:48 the next day in Australia/Canberra (AEST, UTC+10)
+        let u = || dt("2022-07-11 22:18:48.4678620");
+        assert_eq!(
+            kt("datetime_utc_to_local", &[u(), s("US/Pacific")]).await,
+            "2022-07-11T15:18:48.4678620Z"
+        );
+        assert_eq!(
+            kt("datetime_utc_to_local", &[u(), s("Australia/Canberra")]).await,
+            "2022-07-12T08:18:48.4678620Z"
+        );
+        assert_eq!(
+            kt("datetime_utc_to_local", &[u(), s("No/Such_Zone")]).await,
+            "NULL"
         );
     }
 }

@@ -43,10 +43,8 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 KqlType::Long,
             )
         }
-        "pack_array" | "bag_keys" | "bag_pack" | "pack" | "pack_dictionary" | "pack_all"
-        | "bag_merge" | "array_concat" | "array_slice" | "array_index_of" | "set_union"
-        | "set_intersect" | "set_difference" | "zip" | "range" | "extract_all" | "extract_json"
-        | "extractjson" => Err(CallError::not_implemented(&format!("`{name}`"))),
+        // the array, set and bag functions are in `dynamic_ops`
+        "range" | "extract_all" => Err(CallError::not_implemented(&format!("`{name}`"))),
         _ => Ok(None),
     }
 }

@@ -1,10 +1,15 @@
 //! Scalar function lowering, by family. Each family's `lower` returns `Ok(None)` for names it
 //! does not own.
 
+mod bitwise;
 mod conditional;
 mod conversion;
 mod datetime;
 mod dynamic;
+pub(crate) mod dynamic_ops;
+mod encoding;
+mod hash;
+mod ip;
 mod math;
 mod string;
 
@@ -19,12 +24,17 @@ use datafusion::scalar::ScalarValue;
 
 pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lowered> {
     for family in [
+        dynamic_ops::lower,
         string::lower,
         conversion::lower,
         datetime::lower,
         conditional::lower,
         math::lower,
         dynamic::lower,
+        hash::lower,
+        bitwise::lower,
+        ip::lower,
+        encoding::lower,
     ] {
         if let Some(l) = family(name, args, cx)? {
             return Ok(Some(l));

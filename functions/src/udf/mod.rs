@@ -8,7 +8,12 @@
 
 mod bin;
 mod convert;
+pub mod datetime_fn;
+mod encoding;
+pub mod ext;
 mod has;
+mod hash;
+mod ip;
 mod json;
 pub mod percentile;
 mod text;

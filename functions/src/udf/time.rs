@@ -77,7 +77,7 @@ fn is_leap(y: i64) -> bool {
 }
 
 /// ISO 8601 week number.
-fn iso_week(days: i64) -> i32 {
+pub(super) fn iso_week(days: i64) -> i32 {
     let (y, _, _) = civil_from_days(days);
     let doy = days - days_from_civil(y, 1, 1) + 1;
     let wd = (days + 3).rem_euclid(7) + 1; // Monday = 1
@@ -146,5 +146,11 @@ mod tests {
         // 2019-12-30 (Monday) is ISO week 1 of 2020
         assert_eq!(iso_week(days_from_civil(2019, 12, 30)), 1);
         assert_eq!(weekday_sunday0(days_from_civil(1947, 11, 30)), 0);
+        // week-of-year-function.md: 2020-12-31 → 53 (Thursday of 2020's last week),
+        // 2020-06-15 → 25, 1970-01-01 (Thursday) → 1, 2000-01-01 (Saturday) → 52 of 1999
+        assert_eq!(iso_week(days_from_civil(2020, 12, 31)), 53);
+        assert_eq!(iso_week(days_from_civil(2020, 6, 15)), 25);
+        assert_eq!(iso_week(0), 1);
+        assert_eq!(iso_week(days_from_civil(2000, 1, 1)), 52);
     }
 }

@@ -39,7 +39,7 @@ pub(super) fn param_text(p: &OpParam) -> Option<String> {
 /// Kusto's result name of an expanded expression (`Binder.GetExpressionResultName`): the
 /// column for `x`, `x_a` for `x.a` / `x["a"]`, `x_0` for `x[0]`; `None` for other expressions
 /// (they get `ColumnN`).
-fn result_name(e: &ast::Expr) -> Option<String> {
+pub(crate) fn result_name(e: &ast::Expr) -> Option<String> {
     let selector = |s: &ast::Expr| match &s.kind {
         ExprKind::Name(id) => Some(id.name.clone()),
         ExprKind::Literal(Literal::String { value, .. }) => Some(value.clone()),

@@ -56,7 +56,9 @@ impl Planner<'_> {
             let name = match (c.names.first(), &c.expr.kind) {
                 (Some(n), _) => n.name.clone(),
                 (None, ExprKind::Name(id)) => id.name.clone(),
-                (None, _) => next_column_name(&taken, auto),
+                // `d.a` is named `d_a`, `d[0]` `d_0` (Kusto's result-name rule for paths)
+                (None, _) => super::mv_expand::result_name(&c.expr)
+                    .unwrap_or_else(|| next_column_name(&taken, auto)),
             };
             taken.push(name.clone());
             out.push((name, e, c.span, ty));
