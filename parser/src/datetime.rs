@@ -160,6 +160,22 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         }
     }
     let mut c = Cursor { s: t };
+    // `2025, 6, 14` (year, month, day)
+    if t.as_bytes().get(4) == Some(&b',') {
+        let parts: Vec<&str> = t.split(',').map(str::trim).collect();
+        if let [y, m, d] = parts.as_slice() {
+            let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<u32>(), d.parse::<u32>())
+            else {
+                return None;
+            };
+            return finish(y, m, d, 0, 0);
+        }
+        return None;
+    }
+    // US forms `M/D/YYYY[ h:mm[:ss[.f]] [AM|PM]]` and `M-D-YYYY` (as todatetime reads them)
+    if let Some(v) = parse_us(t) {
+        return Some(v);
+    }
     if t.as_bytes().get(4) == Some(&b'-') {
         // ISO 8601 / sortable: Y-M-D[(T| )H:M[:S[.f]]][zone]
         let y = c.digits(4, 4)?;
@@ -215,6 +231,55 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     finish(year, m, d, tod, off)
 }
 
+fn parse_us(t: &str) -> Option<i64> {
+    let mut c = Cursor { s: t };
+    let m = c.digits(1, 2)?;
+    let sep = if c.eat('/') {
+        '/'
+    } else if c.eat('-') {
+        '-'
+    } else {
+        return None;
+    };
+    let d = c.digits(1, 2)?;
+    if !c.eat(sep) {
+        return None;
+    }
+    let y = c.digits(4, 4)?;
+    c.eat(',');
+    c.skip_spaces();
+    let mut tod = 0;
+    if !c.s.is_empty() {
+        tod = time_of_day(&mut c)?;
+        c.skip_spaces();
+        let upper = c.s.to_ascii_uppercase();
+        let hour = tod / (3600 * TICKS_PER_SECOND);
+        if upper == "PM" {
+            if hour > 12 || hour == 0 {
+                return None;
+            }
+            if hour < 12 {
+                tod += 12 * 3600 * TICKS_PER_SECOND;
+            }
+            c.s = "";
+        } else if upper == "AM" {
+            if hour > 12 || hour == 0 {
+                return None;
+            }
+            if hour == 12 {
+                tod -= 12 * 3600 * TICKS_PER_SECOND;
+            }
+            c.s = "";
+        }
+        let off = zone(&mut c)?;
+        if !c.s.trim().is_empty() {
+            return None;
+        }
+        return finish(i64::from(y), m, d, tod, off);
+    }
+    finish(i64::from(y), m, d, tod, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +321,12 @@ mod tests {
             Some(735_962 * TICKS_PER_DAY + 86_399 * TICKS_PER_SECOND + 9_000_000)
         );
         assert_eq!(parse_datetime("0001-01-01"), Some(0));
+        // US forms and the comma form: 2014-11-08 as month/day/year
+        assert_eq!(parse_datetime("11/08/2014"), Some(day));
+        assert_eq!(parse_datetime("11-08-2014"), Some(day));
+        assert_eq!(parse_datetime("11/8/2014 3:05:02 PM"), Some(t(15, 5, 2)));
+        assert_eq!(parse_datetime("11/8/2014, 12:05:02 AM"), Some(t(0, 5, 2)));
+        assert_eq!(parse_datetime("2014, 11, 8"), Some(day));
         // 1970-01-01 is day 719_162
         assert_eq!(
             parse_datetime("1970-01-01T00:00:00Z"),
