@@ -106,6 +106,8 @@ const AGGREGATES: &[&str] = &[
     "variance",
     "varianceif",
     "variancep",
+    "variancepif",
+    "stdevpif",
     "percentile",
     "percentiles",
     // known but not implemented yet: lowering returns a "not implemented" error
@@ -121,8 +123,6 @@ const AGGREGATES: &[&str] = &[
     "percentilew",
     "percentilesw",
     "percentilesw_array",
-    "variancepif",
-    "stdevpif",
     "covariance",
     "covarianceif",
     "covariancep",
@@ -393,7 +393,8 @@ pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 Finish::default(),
             )
         }
-        "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep" => {
+        "stdev" | "stdevif" | "stdevp" | "stdevpif" | "variance" | "varianceif" | "variancep"
+        | "variancepif" => {
             let is_if = name.ends_with("if");
             arity(
                 name,
@@ -414,7 +415,7 @@ pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             let x = cast(a.expr.clone(), DataType::Float64);
             let e = match name {
                 "stdev" | "stdevif" => agg::stddev(x),
-                "stdevp" => agg::stddev_pop(x),
+                "stdevp" | "stdevpif" => agg::stddev_pop(x),
                 "variance" | "varianceif" => agg::var_sample(x),
                 _ => agg::var_pop(x),
             };
