@@ -77,7 +77,12 @@ impl fmt::Display for KqlError {
                 write!(f, "cannot read '{}': {message}", path.display())
             }
             KqlError::Unsupported { what } => write!(f, "not supported yet: {what}"),
-            KqlError::Engine(e) => write!(f, "{e}"),
+            // data errors raised while streaming a source come wrapped by DataFusion; show the
+            // original message ("path:line: ...") without the wrapper's prefix
+            KqlError::Engine(e) => match e.find_root() {
+                datafusion::error::DataFusionError::External(inner) => write!(f, "{inner}"),
+                _ => write!(f, "{e}"),
+            },
         }
     }
 }

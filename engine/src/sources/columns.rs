@@ -11,7 +11,7 @@ use kql_functions::types::KqlType;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// Rows per record batch of an eagerly loaded table.
+/// Rows per record batch (eager tables and streamed partitions alike).
 pub const BATCH_ROWS: usize = 8192;
 
 /// One column under construction. Strings never hold nulls (KQL strings are never null: a
@@ -163,24 +163,66 @@ fn dynamic_text_of_str(s: &str) -> Result<String, String> {
     }
 }
 
-/// Builds record batches of a fixed schema row by row.
+/// Builds record batches row by row, for all columns of a table or a projection of them.
 pub struct BatchBuilder {
     schema: SchemaRef,
     columns: Vec<ColumnBuilder>,
+    /// For each table column, the index of its builder (`None`: not projected).
+    slots: Vec<Option<usize>>,
     rows: usize,
     batches: Vec<RecordBatch>,
 }
 
 impl BatchBuilder {
+    /// A builder of all the columns of `schema` (whose KQL types are `types`).
     pub fn new(schema: SchemaRef, types: &[KqlType]) -> BatchBuilder {
         BatchBuilder {
             schema,
             columns: types.iter().map(|t| ColumnBuilder::new(*t)).collect(),
+            slots: (0..types.len()).map(Some).collect(),
             rows: 0,
             batches: Vec::new(),
         }
     }
 
+    /// A builder of the table columns `projection` (indexes into `schema`/`types`, in output
+    /// order), or of all columns when `None`.
+    pub fn projected(
+        schema: &SchemaRef,
+        types: &[KqlType],
+        projection: Option<&[usize]>,
+    ) -> datafusion::error::Result<BatchBuilder> {
+        let Some(projection) = projection else {
+            return Ok(BatchBuilder::new(schema.clone(), types));
+        };
+        let mut slots = vec![None; types.len()];
+        let mut columns = Vec::with_capacity(projection.len());
+        for (out, &col) in projection.iter().enumerate() {
+            let t = types.get(col).copied().ok_or_else(|| {
+                datafusion::error::DataFusionError::Internal(format!(
+                    "projection column {col} out of range"
+                ))
+            })?;
+            if let Some(slot) = slots.get_mut(col) {
+                *slot = Some(out);
+            }
+            columns.push(ColumnBuilder::new(t));
+        }
+        Ok(BatchBuilder {
+            schema: Arc::new(schema.project(projection)?),
+            columns,
+            slots,
+            rows: 0,
+            batches: Vec::new(),
+        })
+    }
+
+    /// The builder index of table column `col` (`None` when it is not projected).
+    pub fn slot(&self, col: usize) -> Option<usize> {
+        self.slots.get(col).copied().flatten()
+    }
+
+    /// The builders of the projected columns, in output order.
     pub fn columns_mut(&mut self) -> &mut [ColumnBuilder] {
         &mut self.columns
     }
@@ -194,7 +236,8 @@ impl BatchBuilder {
         Ok(())
     }
 
-    fn flush(&mut self) -> datafusion::error::Result<()> {
+    /// Finishes the rows built so far into a batch (kept until [`BatchBuilder::take_batches`]).
+    pub fn flush(&mut self) -> datafusion::error::Result<()> {
         if self.rows == 0 {
             return Ok(());
         }
@@ -212,6 +255,11 @@ impl BatchBuilder {
         self.batches.push(batch);
         self.rows = 0;
         Ok(())
+    }
+
+    /// The completed batches, removed from the builder.
+    pub fn take_batches(&mut self) -> Vec<RecordBatch> {
+        std::mem::take(&mut self.batches)
     }
 
     pub fn finish(mut self) -> datafusion::error::Result<Vec<RecordBatch>> {

@@ -4,20 +4,21 @@
 //! (`true`/`false`, any of three capitalisations), datetime (ISO 8601, `M/D/YYYY[,] h:mm[:ss[.f]] [AM|PM]`
 //! as the Log Analytics portal exports), dynamic (every non-empty cell a JSON object or
 //! array), else string. Empty cells are null (`""` in string columns). When a later value does
-//! not fit, the caller infers again over all rows.
+//! not fit, the caller infers again over all rows. Streamed tables (`stream.rs`) are inferred
+//! over all rows from the start, so a streamed read never meets a value that does not fit.
 //!
 //! Header names are trimmed, lose a trailing ` [UTC]`-style bracket (the portal writes
 //! `TimeGenerated [UTC]`); an empty name (pandas' index column) becomes `Column<n>` (its
 //! 1-based position) and duplicates get a numeric suffix (`x`, `x1`, `x2`).
 
 use super::columns::BatchBuilder;
-use super::infer::classify_text;
+use super::infer::{Inferred, classify_text, parse_datetime};
 use super::unify::ColumnSet;
-use super::{DataFile, Kind, SourceOptions, SourceReport, open_reader};
+use super::{
+    DataFile, FileInference, Kind, SourceOptions, SourceReport, TIME_COLUMN, TimeSpan, open_reader,
+};
 use crate::error::{KqlError, Result};
-use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use kql_functions::types::KqlType;
 use std::collections::HashSet;
 
 /// Rows per file used to infer column types.
@@ -152,28 +153,49 @@ fn csv_error(file: &DataFile, e: &csv::Error) -> KqlError {
     }
 }
 
-/// Infers the columns of `file` over its first `sample` rows (all rows if `None`); the flag
-/// is `true` when rows were left unread.
+/// Infers the columns of `file` over its first `sample` rows (all rows if `None`), counting
+/// the rows read and the range of the [`TIME_COLUMN`] values (`truncated` is `true` when rows
+/// were left unread). Skipped bad rows are counted in `report` when given.
 pub fn infer(
     file: &DataFile,
     options: &SourceOptions,
     sample: Option<usize>,
-) -> Result<(ColumnSet, bool)> {
+    report: Option<&mut SourceReport>,
+) -> Result<FileInference> {
     let mut set = ColumnSet::default();
     let mut indexes: Vec<usize> = Vec::new();
-    let truncated = scan(file, options, sample, None, |ev| {
+    let mut time_field: Option<usize> = None;
+    let mut time = TimeSpan::Empty;
+    let mut rows = 0usize;
+    let truncated = scan(file, options, sample, report, |ev| {
         match ev {
-            Event::Header(h) => indexes = h.iter().map(|n| set.index_of(n)).collect(),
+            Event::Header(h) => {
+                indexes = h.iter().map(|n| set.index_of(n)).collect();
+                time_field = h.iter().position(|n| n == TIME_COLUMN);
+            }
             Event::Row(rec, _) => {
-                for (i, cell) in indexes.iter().zip(rec.iter()) {
-                    set.observe_at(*i, classify_text(cell));
+                rows += 1;
+                for (field, (i, cell)) in indexes.iter().zip(rec.iter()).enumerate() {
+                    let kind = classify_text(cell);
+                    if kind == Inferred::Datetime
+                        && time_field == Some(field)
+                        && let Some(t) = parse_datetime(cell)
+                    {
+                        time.observe(t);
+                    }
+                    set.observe_at(*i, kind);
                 }
             }
         }
         Ok(())
     })
     .map_err(failure_error)?;
-    Ok((set, truncated))
+    Ok(FileInference {
+        columns: set,
+        truncated,
+        rows,
+        time,
+    })
 }
 
 fn failure_error(f: ReadFailure) -> KqlError {
@@ -182,25 +204,29 @@ fn failure_error(f: ReadFailure) -> KqlError {
     }
 }
 
-/// Reads `file` into batches of the table schema (`columns`/`schema`/`types`, a superset of
-/// the file's columns). Skipped records are counted in `report`.
+/// Reads `file` into `builder` (the table's columns, or a projection of them; the table's
+/// columns are a superset of the file's), handing each completed batch to `emit`. Skipped
+/// records are counted in `report` when given.
 pub fn read(
     file: &DataFile,
     options: &SourceOptions,
     columns: &ColumnSet,
-    schema: &SchemaRef,
-    types: &[KqlType],
-    report: &mut SourceReport,
-) -> std::result::Result<Vec<RecordBatch>, ReadFailure> {
-    let mut builder = BatchBuilder::new(schema.clone(), types);
-    // For each table column, the field index in this file's rows (None: absent here).
+    builder: &mut BatchBuilder,
+    report: Option<&mut SourceReport>,
+    emit: &mut dyn FnMut(RecordBatch) -> Result<()>,
+) -> std::result::Result<(), ReadFailure> {
+    // For each builder column, the field index in this file's rows (None: absent here).
     let mut mapping: Vec<Option<usize>> = Vec::new();
     let path = file.path.clone();
-    scan(file, options, None, Some(report), |ev| match ev {
+    scan(file, options, None, report, |ev| match ev {
         Event::Header(h) => {
-            mapping = vec![None; columns.len()];
+            mapping = vec![None; builder.columns_mut().len()];
             for (field, name) in h.iter().enumerate() {
-                if let Some(slot) = columns.position(name).and_then(|c| mapping.get_mut(c)) {
+                if let Some(slot) = columns
+                    .position(name)
+                    .and_then(|c| builder.slot(c))
+                    .and_then(|j| mapping.get_mut(j))
+                {
                     *slot = Some(field);
                 }
             }
@@ -215,10 +241,16 @@ pub fn read(
                     None => col.append_missing(),
                 }
             }
-            builder.end_row().map_err(|e| ReadFailure::Fatal(e.into()))
+            builder
+                .end_row()
+                .map_err(|e| ReadFailure::Fatal(e.into()))?;
+            for b in builder.take_batches() {
+                emit(b).map_err(ReadFailure::Fatal)?;
+            }
+            Ok(())
         }
     })?;
-    builder.finish().map_err(|e| ReadFailure::Fatal(e.into()))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,13 +14,14 @@
 //! row are null (`""` for strings); column order is the order of first appearance.
 
 use super::columns::BatchBuilder;
-use super::infer::classify_json;
+use super::infer::{Inferred, classify_json, parse_datetime};
 use super::unify::ColumnSet;
-use super::{DataFile, Kind, SourceOptions, SourceReport, open_reader, read_error};
+use super::{
+    DataFile, FileInference, Kind, SourceOptions, SourceReport, TIME_COLUMN, TimeSpan, open_reader,
+    read_error,
+};
 use crate::error::{KqlError, Result};
-use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use kql_functions::types::KqlType;
 use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader, Cursor, Read};
 
@@ -197,33 +198,58 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// Infers the columns of `file` over all its records.
-pub fn infer(file: &DataFile, options: &SourceOptions) -> Result<ColumnSet> {
+/// Infers the columns of `file` over all its records, counting the records and the range of
+/// the [`TIME_COLUMN`] values; skipped bad lines are counted in `report` when given.
+pub fn infer(
+    file: &DataFile,
+    options: &SourceOptions,
+    report: Option<&mut SourceReport>,
+) -> Result<FileInference> {
     let mut set = ColumnSet::default();
-    scan(file, options, None, |record, _| {
+    let mut rows = 0usize;
+    let mut time = TimeSpan::Empty;
+    scan(file, options, report, |record, _| {
+        rows += 1;
         for (k, v) in &record {
-            set.observe(k, classify_json(v));
+            let kind = classify_json(v);
+            if kind == Inferred::Datetime
+                && k == TIME_COLUMN
+                && let Value::String(s) = v
+                && let Some(t) = parse_datetime(s)
+            {
+                time.observe(t);
+            }
+            set.observe(k, kind);
         }
         Ok(())
     })?;
-    Ok(set)
+    Ok(FileInference {
+        columns: set,
+        truncated: false,
+        rows,
+        time,
+    })
 }
 
-/// Reads `file` into batches of the table schema (a superset of the file's columns).
+/// Reads `file` into `builder` (the table's columns, or a projection of them), handing each
+/// completed batch to `emit`. Skipped records are counted in `report` when given.
 pub fn read(
     file: &DataFile,
     options: &SourceOptions,
     columns: &ColumnSet,
-    schema: &SchemaRef,
-    types: &[KqlType],
-    report: &mut SourceReport,
-) -> Result<Vec<RecordBatch>> {
-    let mut builder = BatchBuilder::new(schema.clone(), types);
-    let mut slots: Vec<Option<Value>> = vec![None; columns.len()];
+    builder: &mut BatchBuilder,
+    report: Option<&mut SourceReport>,
+    emit: &mut dyn FnMut(RecordBatch) -> Result<()>,
+) -> Result<()> {
+    let mut slots: Vec<Option<Value>> = vec![None; builder.columns_mut().len()];
     let path = &file.path;
-    scan(file, options, Some(report), |record, line| {
+    scan(file, options, report, |record, line| {
         for (k, v) in record {
-            if let Some(slot) = columns.position(&k).and_then(|i| slots.get_mut(i)) {
+            if let Some(slot) = columns
+                .position(&k)
+                .and_then(|i| builder.slot(i))
+                .and_then(|j| slots.get_mut(j))
+            {
                 *slot = Some(v);
             }
         }
@@ -235,7 +261,10 @@ pub fn read(
                 None => col.append_missing(),
             }
         }
-        builder.end_row().map_err(KqlError::from)
-    })?;
-    builder.finish().map_err(KqlError::from)
+        builder.end_row()?;
+        for b in builder.take_batches() {
+            emit(b)?;
+        }
+        Ok(())
+    })
 }

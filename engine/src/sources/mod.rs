@@ -2,13 +2,18 @@
 //! or gzip — from a file, a folder (recursively) or a glob, with schemas unified across files.
 //!
 //! - CSV/TSV and JSON are read with our own streaming parsers (`csv` crate, `serde_json`), the
-//!   column types inferred (`infer.rs`), unified across files (`unify.rs`), and the rows built
-//!   into Arrow batches held in a `MemTable`. This first version is eager: the whole table is
-//!   in memory after loading (files are never loaded whole into a string, though).
+//!   column types inferred (`infer.rs`, pass 1) and unified across files (`unify.rs`). Pass 2
+//!   builds the rows into Arrow batches, either
+//!   - eagerly into a `MemTable` (small inputs: at most [`EAGER_MAX_BYTES`], gzip counted at
+//!     [`GZIP_RATIO`] times its size, and no Azure Monitor export layout), or
+//!   - at query time through a streaming [`TextTable`] (`stream.rs`): memory stays bounded
+//!     whatever the input size, and filters on `TimeGenerated` skip files whose time range
+//!     cannot match. [`SourceOptions::mode`] forces either path.
 //! - A table made only of plain `.parquet` files is a streaming DataFusion `ListingTable`
 //!   whose schema is the unified file schema with datetimes normalised to
 //!   `Timestamp(Nanosecond, "UTC")`; DataFusion casts each file's columns on the fly.
-//!   Gzipped Parquet, or Parquet mixed with text files in one table, is read eagerly.
+//!   Gzipped Parquet, or Parquet mixed with text files in one table, is part of an eager or a
+//!   streamed text table like the text files (in a streamed one it is read batch by batch).
 //!
 //! Inputs are only ever opened for reading.
 
@@ -17,9 +22,11 @@ mod csv;
 mod infer;
 mod json;
 mod parquet;
+mod stream;
 mod unify;
 
 use crate::error::{KqlError, Result};
+use columns::BatchBuilder;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
@@ -31,12 +38,37 @@ use std::sync::Arc;
 use unify::ColumnSet;
 
 pub use infer::parse_datetime;
+pub use stream::{TextTable, hour_range};
+
+/// Text inputs up to this many bytes are loaded eagerly by [`LoadMode::Auto`].
+pub const EAGER_MAX_BYTES: u64 = 4 << 20;
+
+/// A gzipped file counts this many times its size against [`EAGER_MAX_BYTES`] (its
+/// uncompressed size is unknown without reading it; log text compresses about this much).
+pub const GZIP_RATIO: u64 = 8;
+
+/// The column whose filters prune the files of a streamed table.
+pub const TIME_COLUMN: &str = "TimeGenerated";
+
+/// How CSV/TSV/JSON tables are served.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoadMode {
+    /// Eager for small inputs without the Azure Monitor export layout, streaming otherwise.
+    #[default]
+    Auto,
+    /// Always into memory (a `MemTable`).
+    Eager,
+    /// Always streamed from the files at query time (a [`TextTable`]).
+    Streaming,
+}
 
 /// Options for loading a table.
 #[derive(Clone, Debug, Default)]
 pub struct SourceOptions {
     /// Skip bad records instead of failing (and count them in [`SourceReport`]).
     pub lenient: bool,
+    /// Eager or streaming text tables (Parquet-only tables always stream).
+    pub mode: LoadMode,
 }
 
 /// A record skipped by a lenient load.
@@ -52,14 +84,20 @@ pub struct SkippedRecord {
 pub struct SourceReport {
     /// The data files read, in order.
     pub files: Vec<PathBuf>,
-    /// Rows loaded (`None` for streaming tables, whose rows are read at query time).
+    /// Rows in the table: loaded (eager tables) or counted while inferring the types (streamed
+    /// text tables); `None` for Parquet tables, whose rows are only read at query time.
     pub rows: Option<usize>,
-    /// Bad records skipped because of [`SourceOptions::lenient`].
+    /// Bad records skipped because of [`SourceOptions::lenient`] (for streamed text tables,
+    /// counted over all files while inferring the types; queries skip them again).
     pub skipped_records: usize,
     /// The first few skipped records (at most [`SourceReport::MAX_EXAMPLES`]).
     pub skipped_examples: Vec<SkippedRecord>,
-    /// `true` when the table streams from the files at query time (Parquet).
+    /// `true` when the table streams from the files at query time (Parquet, large text inputs,
+    /// Azure Monitor exports).
     pub streaming: bool,
+    /// The size of the data files on disk (all of them were read once to infer text types; a
+    /// streamed table's queries may read fewer: see [`TextTable::bytes_scanned`]).
+    pub bytes: u64,
 }
 
 impl SourceReport {
@@ -103,11 +141,28 @@ pub fn open_table_with_report(path: &str, options: &SourceOptions) -> Result<Ope
         files: files.iter().map(|f| f.path.clone()).collect(),
         ..SourceReport::default()
     };
+    report.bytes = files.iter().map(|f| f.size).sum();
     if files.iter().all(|f| f.kind == Kind::Parquet && !f.gzip)
         && let Some(provider) = parquet::listing_table(&files)?
     {
         report.streaming = true;
         return Ok(OpenedTable { provider, report });
+    }
+    let streaming = match options.mode {
+        LoadMode::Eager => false,
+        LoadMode::Streaming => true,
+        LoadMode::Auto => {
+            load_weight(&files) > EAGER_MAX_BYTES
+                || files.iter().any(|f| hour_range(&f.path).is_some())
+        }
+    };
+    if streaming {
+        let table = TextTable::open(files, options, &mut report)?;
+        report.streaming = true;
+        return Ok(OpenedTable {
+            provider: Arc::new(table),
+            report,
+        });
     }
     let (schema, batches) = load_eager(&files, options, &mut report)?;
     report.rows = Some(batches.iter().map(RecordBatch::num_rows).sum());
@@ -116,6 +171,20 @@ pub fn open_table_with_report(path: &str, options: &SourceOptions) -> Result<Ope
         provider: Arc::new(table),
         report,
     })
+}
+
+/// The estimated in-memory size of `files`: their sizes, gzipped files [`GZIP_RATIO`] times.
+pub(crate) fn load_weight(files: &[DataFile]) -> u64 {
+    files
+        .iter()
+        .map(|f| {
+            if f.gzip {
+                f.size.saturating_mul(GZIP_RATIO)
+            } else {
+                f.size
+            }
+        })
+        .fold(0, u64::saturating_add)
 }
 
 /// The format of a data file.
@@ -136,6 +205,49 @@ pub(crate) struct DataFile {
     pub path: PathBuf,
     pub kind: Kind,
     pub gzip: bool,
+    /// The size on disk, in bytes.
+    pub size: u64,
+}
+
+/// The range of a file's [`TIME_COLUMN`] values, as known before reading it for a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimeSpan {
+    /// Not known: the file must always be read.
+    Unknown,
+    /// The file holds no non-null values (all rows fail any comparison).
+    Empty,
+    /// All non-null values lie in `[min, max]` (Unix nanoseconds, inclusive).
+    Range(i64, i64),
+}
+
+impl TimeSpan {
+    pub fn observe(&mut self, t: i64) {
+        *self = match *self {
+            TimeSpan::Unknown => TimeSpan::Unknown,
+            TimeSpan::Empty => TimeSpan::Range(t, t),
+            TimeSpan::Range(a, b) => TimeSpan::Range(a.min(t), b.max(t)),
+        };
+    }
+
+    /// The smallest span covering both.
+    pub fn union(self, other: TimeSpan) -> TimeSpan {
+        match (self, other) {
+            (TimeSpan::Unknown, _) | (_, TimeSpan::Unknown) => TimeSpan::Unknown,
+            (TimeSpan::Empty, x) | (x, TimeSpan::Empty) => x,
+            (TimeSpan::Range(a, b), TimeSpan::Range(c, d)) => TimeSpan::Range(a.min(c), b.max(d)),
+        }
+    }
+}
+
+/// What inferring one text file found.
+pub(crate) struct FileInference {
+    pub columns: ColumnSet,
+    /// `true` when only a sample of the rows was read.
+    pub truncated: bool,
+    /// The rows read (not counting skipped bad records).
+    pub rows: usize,
+    /// The range of the [`TIME_COLUMN`] values read (meaningful when not `truncated`).
+    pub time: TimeSpan,
 }
 
 /// The format of `path` from its extension (`.csv`, `.tsv`, `.json`, `.jsonl`, `.ndjson`,
@@ -210,6 +322,7 @@ pub(crate) fn resolve_files(path: &str) -> Result<Vec<DataFile>> {
     for f in found {
         match detect_format(&f) {
             Some((kind, gzip)) => files.push(DataFile {
+                size: std::fs::metadata(&f).map_err(|e| io_error(&f, e))?.len(),
                 path: f,
                 kind,
                 gzip,
@@ -294,8 +407,11 @@ fn load_eager(
         let mut sampled = false;
         for f in files {
             let (set, truncated) = match f.kind {
-                Kind::Csv | Kind::Tsv => csv::infer(f, options, sample)?,
-                Kind::Json | Kind::JsonLines => (json::infer(f, options)?, false),
+                Kind::Csv | Kind::Tsv => {
+                    let i = csv::infer(f, options, sample, None)?;
+                    (i.columns, i.truncated)
+                }
+                Kind::Json | Kind::JsonLines => (json::infer(f, options, None)?.columns, false),
                 Kind::Parquet => (parquet::infer(f)?, false),
             };
             sampled |= truncated;
@@ -307,18 +423,35 @@ fn load_eager(
         let mut batches = Vec::new();
         let mut mismatch = None;
         for f in files {
+            let mut builder = BatchBuilder::new(schema.clone(), &types);
+            let mut emit = |b: RecordBatch| -> Result<()> {
+                batches.push(b);
+                Ok(())
+            };
             let result = match f.kind {
-                Kind::Csv | Kind::Tsv => {
-                    csv::read(f, options, &columns, &schema, &types, &mut attempt)
+                Kind::Csv | Kind::Tsv => csv::read(
+                    f,
+                    options,
+                    &columns,
+                    &mut builder,
+                    Some(&mut attempt),
+                    &mut emit,
+                ),
+                Kind::Json | Kind::JsonLines => json::read(
+                    f,
+                    options,
+                    &columns,
+                    &mut builder,
+                    Some(&mut attempt),
+                    &mut emit,
+                )
+                .map_err(csv::ReadFailure::Fatal),
+                Kind::Parquet => {
+                    parquet::read_each(f, &schema, &mut emit).map_err(csv::ReadFailure::Fatal)
                 }
-                Kind::Json | Kind::JsonLines => {
-                    json::read(f, options, &columns, &schema, &types, &mut attempt)
-                        .map_err(csv::ReadFailure::Fatal)
-                }
-                Kind::Parquet => parquet::read_eager(f, &schema).map_err(csv::ReadFailure::Fatal),
             };
             match result {
-                Ok(b) => batches.extend(b),
+                Ok(()) => batches.extend(builder.finish()?),
                 Err(csv::ReadFailure::Fatal(e)) => return Err(e),
                 Err(csv::ReadFailure::Mismatch(e)) => {
                     mismatch = Some(e);

@@ -7,8 +7,9 @@
 //! default physical-expression adapter casts each file's columns to it and fills columns a
 //! file lacks with nulls. Nested columns (lists, structs) keep their Arrow types for now.
 //!
-//! Gzipped Parquet files, and Parquet files in a table that also has text files, are read
-//! eagerly with the `parquet` crate's synchronous reader and cast to the table schema.
+//! Gzipped Parquet files, and Parquet files in a table that also has text files, are read with
+//! the `parquet` crate's synchronous reader and cast to the table schema: eagerly, or batch by
+//! batch inside a streamed text table's partition (`stream.rs`).
 
 use super::infer::Inferred;
 use super::unify::{ColumnSet, normalize_arrow_type, unify_arrow};
@@ -106,19 +107,22 @@ pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>
     Ok(Some(Arc::new(ListingTable::try_new(config)?)))
 }
 
-/// Reads a Parquet file eagerly, cast to `schema` (columns it lacks are null).
-pub fn read_eager(file: &DataFile, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
+/// Reads a Parquet file batch by batch, cast to `schema`, handing each batch to `emit`.
+pub fn read_each(
+    file: &DataFile,
+    schema: &SchemaRef,
+    emit: &mut dyn FnMut(RecordBatch) -> Result<()>,
+) -> Result<()> {
     let reader = match open(file)? {
         Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f).and_then(|b| b.build()),
         Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b).and_then(|b| b.build()),
     }
     .map_err(|e| parquet_error(file, e))?;
-    let mut out = Vec::new();
     for batch in reader {
         let batch = batch.map_err(|e| parquet_error(file, e))?;
-        out.push(conform(file, &batch, schema)?);
+        emit(conform(file, &batch, schema)?)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Casts a batch's columns to `schema` by name, filling absent columns with nulls.

@@ -102,7 +102,10 @@ async fn load(path: &Path) -> std::result::Result<Loaded, Box<dyn std::error::Er
 }
 
 fn lenient() -> SourceOptions {
-    SourceOptions { lenient: true }
+    SourceOptions {
+        lenient: true,
+        ..SourceOptions::default()
+    }
 }
 
 fn ts(s: &str) -> Option<i64> {
@@ -785,5 +788,394 @@ async fn real_exports_folder_unifies_all_otrf_tables() -> TestResult {
     assert_eq!(t.rows(), 200);
     assert_eq!(t.report.files.len(), 7);
     assert_eq!(t.kql_type("TimeGenerated"), Some(KqlType::Datetime));
+    Ok(())
+}
+
+// ---------------------------------------------------------------- streaming
+
+/// Writes `rows` JSON lines (about 120 bytes each) with a per-file sequence number.
+fn write_jsonl(path: &Path, file_id: usize, rows: usize) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for i in 0..rows {
+        writeln!(
+            w,
+            r#"{{"TimeGenerated":"2024-01-01T{:02}:{:02}:{:02}.{:03}Z","Computer":"host-{}","file":{file_id},"seq":{i},"v":{}.5,"props":{{"k":{}}}}}"#,
+            (i / 3600) % 24,
+            (i / 60) % 60,
+            i % 60,
+            i % 1000,
+            i % 37,
+            i % 1000,
+            i % 7
+        )?;
+    }
+    w.flush()
+}
+
+fn streaming() -> SourceOptions {
+    SourceOptions {
+        mode: LoadMode::Streaming,
+        ..SourceOptions::default()
+    }
+}
+
+fn eager() -> SourceOptions {
+    SourceOptions {
+        mode: LoadMode::Eager,
+        ..SourceOptions::default()
+    }
+}
+
+fn text_table(provider: &Arc<dyn TableProvider>) -> std::result::Result<&TextTable, String> {
+    provider
+        .downcast_ref::<TextTable>()
+        .ok_or_else(|| "not a streamed TextTable".to_string())
+}
+
+/// The message of an error from a query over a streamed table (through DataFusion's wrappers).
+async fn query_error(provider: Arc<dyn TableProvider>) -> std::result::Result<String, String> {
+    let ctx = SessionContext::new();
+    let df = ctx.read_table(provider).map_err(|e| e.to_string())?;
+    match df.collect().await {
+        Ok(_) => Err("expected the query to fail".into()),
+        Err(e) => Ok(e.to_string()),
+    }
+}
+
+#[tokio::test]
+async fn large_json_lines_stream_with_the_same_rows_as_an_eager_load() -> TestResult {
+    let dir = temp_dir("stream-json")?;
+    let path = dir.join("big.jsonl");
+    let rows = 45_000;
+    write_jsonl(&path, 0, rows)?;
+    let size = std::fs::metadata(&path)?.len();
+    assert!(size > EAGER_MAX_BYTES, "fixture too small: {size} bytes");
+    let p = path.to_string_lossy();
+
+    let opened = open_table_with_report(&p, &SourceOptions::default())?;
+    assert!(opened.report.streaming);
+    assert_eq!(opened.report.rows, Some(rows));
+    assert_eq!(opened.report.bytes, size);
+    let table = text_table(&opened.provider)?;
+    let ctx = SessionContext::new();
+    let counted = ctx.read_table(opened.provider.clone())?.count().await?;
+    assert_eq!(counted, rows);
+    assert_eq!((table.files_scanned(), table.bytes_scanned()), (1, size));
+
+    // Same schema and rows, in the same order, as the eager load.
+    let schema = opened.provider.schema();
+    let streamed = ctx.read_table(opened.provider.clone())?.collect().await?;
+    let streamed = concat_batches(&schema, &streamed)?;
+    let loaded = load_with(&p, &eager()).await?;
+    assert!(!loaded.report.streaming);
+    assert_eq!(schema, loaded.schema);
+    assert_eq!(streamed, loaded.batch);
+    assert_eq!(loaded.kql_type("TimeGenerated"), Some(KqlType::Datetime));
+    assert_eq!(loaded.kql_type("props"), Some(KqlType::Dynamic));
+
+    // Projection and an early stop (`take`) work; the readers stop.
+    let df = ctx
+        .read_table(opened.provider.clone())?
+        .select_columns(&["seq"])?
+        .limit(0, Some(5))?;
+    let batches = df.collect().await?;
+    let first = concat_batches(&batches[0].schema(), &batches)?;
+    let seq = first.column(0).as_primitive::<Int64Type>();
+    assert_eq!(seq.values().to_vec(), [0, 1, 2, 3, 4]);
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn many_large_files_stream_in_parallel_keeping_the_order_within_each_file() -> TestResult {
+    let dir = temp_dir("stream-many")?;
+    let per_file = 12_000;
+    for id in 0..5 {
+        write_jsonl(&dir.join(format!("part-{id}.json")), id, per_file)?;
+    }
+    let opened = open_table_with_report(&dir.to_string_lossy(), &SourceOptions::default())?;
+    assert!(opened.report.streaming);
+    let plan = SessionContext::new()
+        .read_table(opened.provider.clone())?
+        .create_physical_plan()
+        .await?;
+    use datafusion::physical_plan::ExecutionPlanProperties;
+    assert_eq!(plan.output_partitioning().partition_count(), 2);
+    let t = load_with(&dir.to_string_lossy(), &SourceOptions::default()).await?;
+    assert_eq!(t.rows(), 5 * per_file);
+    let files = t.longs("file")?;
+    let seqs = t.longs("seq")?;
+    let mut next = [0i64; 5];
+    for (f, s) in files.iter().zip(&seqs) {
+        let (Some(f), Some(s)) = (f, s) else {
+            return Err("null file or seq".into());
+        };
+        let slot = next
+            .get_mut(usize::try_from(*f)?)
+            .ok_or("unexpected file id")?;
+        assert_eq!(*s, *slot, "rows of file {f} out of order");
+        *slot += 1;
+    }
+    assert_eq!(next, [per_file as i64; 5]);
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn large_csv_is_inferred_over_all_rows_when_streamed() -> TestResult {
+    let dir = temp_dir("stream-csv")?;
+    let path = dir.join("big.csv");
+    let rows = 120_000;
+    let mut text = String::from("TimeGenerated [UTC],id,v,late\n");
+    for i in 0..rows {
+        // `late` is empty in the sample rows, a long further on: a sampled inference would
+        // make it a string.
+        let late = if i > 50_000 {
+            i.to_string()
+        } else {
+            String::new()
+        };
+        let v = if i == rows - 10 {
+            "n/a".to_string()
+        } else {
+            i.to_string()
+        };
+        text.push_str(&format!("2024-01-01T00:00:{:02}Z,{i},{v},{late}\n", i % 60));
+    }
+    std::fs::write(&path, text)?;
+    assert!(std::fs::metadata(&path)?.len() > EAGER_MAX_BYTES);
+    let t = load(&path).await?;
+    assert!(t.report.streaming);
+    assert_eq!(t.rows(), rows);
+    assert_eq!(t.kql_type("TimeGenerated"), Some(KqlType::Datetime));
+    assert_eq!(t.kql_type("id"), Some(KqlType::Long));
+    assert_eq!(t.kql_type("v"), Some(KqlType::String));
+    assert_eq!(t.kql_type("late"), Some(KqlType::Long));
+    assert_eq!(t.longs("late")?.get(60_000), Some(&Some(60_000)));
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn streamed_bad_records_are_errors_naming_file_and_line_or_skipped_and_counted() -> TestResult
+{
+    // Small files forced to stream: the behaviour does not depend on the size.
+    let dir = temp_dir("stream-bad")?;
+    let path = dir.join("bad.jsonl");
+    write_jsonl(&path, 0, 2_000)?;
+    let p = path.to_string_lossy().to_string();
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(&path)?;
+        writeln!(f, "{{\"seq\": 1")?;
+        writeln!(f, "[1]")?;
+    }
+    // Opening reads every line (pass 1): the error names the file and line...
+    match open_table(&p, &streaming()) {
+        Err(e @ KqlError::Data { .. }) => assert!(
+            e.to_string()
+                .starts_with(&format!("{p}:2001: invalid JSON")),
+            "{e}"
+        ),
+        other => return Err(format!("unexpected {other:?}").into()),
+    }
+    // ... and a lenient open counts the skipped lines, which queries skip too.
+    let options = SourceOptions {
+        lenient: true,
+        mode: LoadMode::Streaming,
+    };
+    let opened = open_table_with_report(&p, &options)?;
+    assert!(opened.report.streaming);
+    assert_eq!(opened.report.skipped_records, 2);
+    assert_eq!(opened.report.rows, Some(2_000));
+    let lines: Vec<_> = opened
+        .report
+        .skipped_examples
+        .iter()
+        .map(|s| s.line)
+        .collect();
+    assert_eq!(lines, [Some(2_001), Some(2_002)]);
+    let n = SessionContext::new()
+        .read_table(opened.provider)?
+        .count()
+        .await?;
+    assert_eq!(n, 2_000);
+
+    // A file that turns bad after the table was opened fails the query, naming file and line.
+    write_jsonl(&path, 0, 2_000)?;
+    let opened = open_table_with_report(&p, &streaming())?;
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(&path)?;
+        writeln!(f, "{{\"seq\": oops}}")?;
+    }
+    let msg = query_error(opened.provider).await?;
+    println!("{msg}");
+    assert!(msg.contains(&format!("{p}:2001: invalid JSON: ")), "{msg}");
+
+    // Same for a CSV row that becomes ragged.
+    let csv_path = dir.join("bad.csv");
+    let mut text = String::from("a,b\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("{i},{i}\n"));
+    }
+    std::fs::write(&csv_path, &text)?;
+    let c = csv_path.to_string_lossy().to_string();
+    let opened = open_table_with_report(&c, &streaming())?;
+    assert!(opened.report.streaming);
+    text.push_str("1,2,3\n");
+    std::fs::write(&csv_path, &text)?;
+    let msg = query_error(opened.provider).await?;
+    assert!(
+        msg.contains(&format!(
+            "{c}:20002: expected 2 fields (as in the header), found 3"
+        )),
+        "{msg}"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- export pruning
+
+const HOUR: i64 = 3_600_000_000_000;
+
+/// An Azure Monitor export: `hours` hourly `PT1H.json` files from 2024-01-01T00:00Z, each with
+/// 20 records inside its hour.
+fn write_export(root: &Path, hours: i64) -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let start = ts("2024-01-01T00:00:00Z").ok_or("bad start")?;
+    for h in 0..hours {
+        let t0 = start + h * HOUR;
+        let day = 1 + h / 24;
+        let dir = root.join(format!(
+            "WorkspaceResourceId=/subscriptions/x/workspaces/w/y=2024/m=01/d={day:02}/h={:02}/m=00",
+            h % 24
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let mut text = String::new();
+        for i in 0..20i64 {
+            let t = t0 + i * 3 * 60 * 1_000_000_000;
+            text.push_str(&format!(
+                "{{\"TimeGenerated\":\"{}\",\"Computer\":\"vm{}\",\"Hour\":{h},\"CounterValue\":{}}}\n",
+                format_nanos(t),
+                i % 3,
+                i * 10
+            ));
+        }
+        std::fs::write(dir.join("PT1H.json"), text)?;
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of Unix nanoseconds (January 2024 only, for the fixtures).
+fn format_nanos(t: i64) -> String {
+    let secs = t / 1_000_000_000 - 1_704_067_200;
+    format!(
+        "2024-01-{:02}T{:02}:{:02}:{:02}Z",
+        1 + secs / 86_400,
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+async fn run_sorted(
+    ctx: &crate::KqlContext,
+    query: &str,
+) -> std::result::Result<RecordBatch, Box<dyn std::error::Error>> {
+    let results = ctx.run(query).await?;
+    let r = results.first().ok_or("no result")?;
+    Ok(concat_batches(&r.schema, &r.batches)?)
+}
+
+#[tokio::test]
+async fn export_folders_outside_a_time_filter_are_not_read() -> TestResult {
+    let dir = temp_dir("export")?;
+    write_export(&dir, 48)?;
+    let root = dir.to_string_lossy().to_string();
+    let start = ts("2024-01-01T00:00:00Z").ok_or("bad start")?;
+    assert_eq!(
+        hour_range(&dir.join("y=2024/m=01/d=02/h=10/m=00/PT1H.json")),
+        Some((start + 34 * HOUR, start + 35 * HOUR))
+    );
+
+    let ctx = crate::KqlContext::new();
+    ctx.register_path("T", &root)?;
+    // The reference: the same files loaded eagerly (no pushdown, no pruning).
+    ctx.register_table("Eager", open_table(&root, &eager())?)?;
+    let provider = ctx.table("T").ok_or("no table T")?;
+    let table = text_table(&provider)?;
+    assert_eq!(table.file_count(), 48);
+
+    let body = "| where TimeGenerated between (datetime(2024-01-02T10:00:00Z) .. datetime(2024-01-02T12:59:59Z)) | sort by TimeGenerated asc, Computer asc";
+    let pruned = run_sorted(&ctx, &format!("T {body}")).await?;
+    let (files, bytes) = (table.files_scanned(), table.bytes_scanned());
+    let reference = run_sorted(&ctx, &format!("Eager {body}")).await?;
+    assert_eq!(pruned.num_rows(), 60);
+    assert_eq!(pruned, reference);
+    assert_eq!(files, 3, "files read");
+
+    // Without the filter every file is read.
+    let all = run_sorted(&ctx, "T | count").await?;
+    assert_eq!(all.column(0).as_primitive::<Int64Type>().value(0), 48 * 20);
+    let all_bytes = table.bytes_scanned() - bytes;
+    assert_eq!(table.files_scanned() - files, 48);
+    let total: u64 = walk_sizes(&dir)?;
+    assert_eq!(all_bytes, total);
+    println!("bytes read: {bytes} with the 3-hour filter, {all_bytes} without (48 files)");
+
+    // A range whose end touches the next hour reads that hour's file too; one-sided filters
+    // and filters combined with others prune as well.
+    let before = table.files_scanned();
+    let q = "| where TimeGenerated >= datetime(2024-01-02T10:00:00Z) and TimeGenerated <= datetime(2024-01-02T13:00:00Z) and Computer == 'vm1' | sort by TimeGenerated asc";
+    let pruned = run_sorted(&ctx, &format!("T {q}")).await?;
+    assert_eq!(pruned, run_sorted(&ctx, &format!("Eager {q}")).await?);
+    assert_eq!(table.files_scanned() - before, 4);
+    let before = table.files_scanned();
+    let q = "| where TimeGenerated > datetime(2024-01-02T21:00:00Z) | summarize n = count()";
+    let pruned = run_sorted(&ctx, &format!("T {q}")).await?;
+    assert_eq!(pruned, run_sorted(&ctx, &format!("Eager {q}")).await?);
+    assert_eq!(table.files_scanned() - before, 3);
+    Ok(())
+}
+
+fn walk_sizes(dir: &Path) -> std::io::Result<u64> {
+    let mut total = 0;
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        total += if e.file_type()?.is_dir() {
+            walk_sizes(&e.path())?
+        } else {
+            e.metadata()?.len()
+        };
+    }
+    Ok(total)
+}
+
+#[tokio::test]
+async fn a_record_filed_under_a_later_hour_is_still_found() -> TestResult {
+    let dir = temp_dir("export-late")?;
+    write_export(&dir, 24)?;
+    // A late-arriving record: TimeGenerated 05:30, exported in the 20:00 folder.
+    let late = dir.join(
+        "WorkspaceResourceId=/subscriptions/x/workspaces/w/y=2024/m=01/d=01/h=20/m=00/PT1H.json",
+    );
+    let mut text = std::fs::read_to_string(&late)?;
+    text.push_str(
+        "{\"TimeGenerated\":\"2024-01-01T05:30:00Z\",\"Computer\":\"late\",\"Hour\":20,\"CounterValue\":1}\n",
+    );
+    std::fs::write(&late, text)?;
+    let root = dir.to_string_lossy().to_string();
+    let ctx = crate::KqlContext::new();
+    ctx.register_path("T", &root)?;
+    ctx.register_table("Eager", open_table(&root, &eager())?)?;
+    let q = "| where TimeGenerated between (datetime(2024-01-01T05:00:00Z) .. 1h) | sort by TimeGenerated asc, Computer asc";
+    let pruned = run_sorted(&ctx, &format!("T {q}")).await?;
+    assert_eq!(pruned, run_sorted(&ctx, &format!("Eager {q}")).await?);
+    // 20 records of the 05:00 hour, the late one, and 06:00:00 (`between` is inclusive).
+    assert_eq!(pruned.num_rows(), 22);
+    let provider = ctx.table("T").ok_or("no table T")?;
+    // The 05:00 and 06:00 folders (the range ends at 06:00:00) and the 20:00 one.
+    assert_eq!(text_table(&provider)?.files_scanned(), 3);
     Ok(())
 }

@@ -53,10 +53,6 @@ impl ColumnSet {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
     pub fn position(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
