@@ -93,6 +93,18 @@ impl KqlContext {
         self.register_table(name, provider)
     }
 
+    /// Registers a file, folder or glob as table `name` and returns what loading it did (files,
+    /// rows, bad records skipped under `set_lenient(true)`, whether it streams).
+    pub fn register_path_with_report(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> Result<crate::sources::SourceReport> {
+        let opened = crate::sources::open_table_with_report(path, &self.options)?;
+        self.register_table(name, opened.provider)?;
+        Ok(opened.report)
+    }
+
     /// Registers in-memory Arrow batches as table `name`.
     pub fn register_batches(
         &self,

@@ -197,10 +197,28 @@ fn context(cli: &Cli) -> Result<KqlContext, Failure> {
                 path.display()
             )));
         };
-        ctx.register_path(&name, p).map_err(|e| Failure {
-            status: exit::QUERY_ERROR,
-            message: e.render(&path.display().to_string()),
-        })?;
+        let report = ctx
+            .register_path_with_report(&name, p)
+            .map_err(|e| Failure {
+                status: exit::QUERY_ERROR,
+                message: e.render(&path.display().to_string()),
+            })?;
+        if report.skipped_records > 0 {
+            // --lenient: say how many bad records were skipped, and the first few
+            let mut msg = format!(
+                "warning: table '{name}': skipped {} bad record(s)",
+                report.skipped_records
+            );
+            for r in &report.skipped_examples {
+                match r.line {
+                    Some(l) => {
+                        msg.push_str(&format!("\n  {}:{l}: {}", r.file.display(), r.message))
+                    }
+                    None => msg.push_str(&format!("\n  {}: {}", r.file.display(), r.message)),
+                }
+            }
+            eprintln!("{msg}");
+        }
     }
     Ok(ctx)
 }
