@@ -727,7 +727,8 @@ fn eval_row(op: DynOp, a: &[ArgCol], i: usize) -> Option<Value> {
                     (true, false) => Ordering::Less,
                     (false, true) if nulls_last => Ordering::Less,
                     (false, true) => Ordering::Greater,
-                    (false, false) if desc => cmp_values(q, p),
+                    // array-sort-desc-function.md: the type groups keep their order
+                    (false, false) if desc => rank(p).cmp(&rank(q)).then_with(|| cmp_values(q, p)),
                     (false, false) => cmp_values(p, q),
                 }
             });
@@ -1531,7 +1532,11 @@ mod tests {
             d("array_sort_asc", &[n(), b(false)]).await,
             r#"[null,null,"blue","green","yellow"]"#
         );
-        // numbers before strings
+        // numbers before strings, in both directions
+        assert_eq!(
+            d("array_sort_desc", &[dynamic(r#"[null,3,"a",1,"b"]"#)]).await,
+            r#"[3,1,"b","a",null]"#
+        );
         assert_eq!(
             d("array_sort_asc", &[dynamic(r#"["b",2,"a",1.5]"#)]).await,
             r#"[1.5,2,"a","b"]"#

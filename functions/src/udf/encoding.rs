@@ -26,13 +26,42 @@ pub(crate) fn base64_decode_text(s: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// KQL strings are never null: a failed decode (null in the docs) gives "".
 pub(crate) fn base64_decode(a: &ArrayRef) -> Result<ArrayRef> {
-    map_str(a, base64_decode_text)
+    map_str(a, |s| Some(base64_decode_text(s).unwrap_or_default()))
 }
 
 pub(crate) fn base64_from_guid(a: &ArrayRef) -> Result<ArrayRef> {
     map_str(a, |s| {
         super::hash::guid_bytes(s).map(|g| STANDARD.encode(g))
+    })
+}
+
+/// base64 of a guid's 16 bytes (.NET order) → guid text.
+pub(crate) fn base64_to_guid_text(s: &str) -> Option<String> {
+    let b = STANDARD.decode(s.trim().as_bytes()).ok()?;
+    if b.len() != 16 {
+        return None;
+    }
+    let h = |r: &[u8]| r.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        h(&[b[3], b[2], b[1], b[0]]),
+        h(&[b[5], b[4]]),
+        h(&[b[7], b[6]]),
+        h(&b[8..10]),
+        h(&b[10..16])
+    ))
+}
+
+pub(crate) fn base64_to_guid(a: &ArrayRef) -> Result<ArrayRef> {
+    map_str(a, base64_to_guid_text)
+}
+
+pub(crate) fn base64_to_array(a: &ArrayRef) -> Result<ArrayRef> {
+    map_str(a, |s| {
+        let b = STANDARD.decode(s.trim().as_bytes()).ok()?;
+        Some(Value::Array(b.into_iter().map(Value::from).collect()).to_string())
     })
 }
 
@@ -267,9 +296,16 @@ pub(crate) fn compress_text(s: &str, gzip: bool) -> Option<String> {
     // header; `none` reproduces them byte for byte
     let level = flate2::Compression::none();
     let bytes = if gzip {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
+        // header as in the docs: no flags, mtime 0, XFL 0, OS 255 (flate2's encoder sets XFL)
+        let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        let mut e = flate2::write::DeflateEncoder::new(out, level);
         e.write_all(s.as_bytes()).ok()?;
-        e.finish().ok()?
+        out = e.finish().ok()?;
+        let mut crc = flate2::Crc::new();
+        crc.update(s.as_bytes());
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        out.extend_from_slice(&crc.amount().to_le_bytes());
+        out
     } else {
         let mut e = flate2::write::ZlibEncoder::new(Vec::new(), level);
         e.write_all(s.as_bytes()).ok()?;
@@ -361,6 +397,18 @@ mod tests {
         assert_eq!(base64_decode_text("S3VzdG8=").as_deref(), Some("Kusto"));
         assert_eq!(base64_decode_text("U3RyaW5n0KHR0tGA0L7Rh9C60LA="), None);
         assert_eq!(base64_decode_text("not base64!"), None);
+        // base64-encode-fromguid-function.md's guid round-trips; (base64-decode-toguid-
+        // function.md prints its third group as 754c, which contradicts the .NET byte order
+        // that base64_encode_fromguid's example confirms: 4c75 here)
+        assert_eq!(
+            base64_to_guid_text("8jMxriJurkmwahbmqbIS6w==").as_deref(),
+            Some("ae3133f2-6e22-49ae-b06a-16e6a9b212eb")
+        );
+        assert_eq!(
+            base64_to_guid_text("JpbpECu8dUy7Pv5gbeJXAA==").as_deref(),
+            Some("10e99626-bc2b-4c75-bb3e-fe606de25700")
+        );
+        assert_eq!(base64_to_guid_text("abcd1231"), None);
     }
 
     #[test]

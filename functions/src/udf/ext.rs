@@ -46,6 +46,12 @@ pub enum IpOp {
     HasPrefixV4,
     /// `has_any_ipv4(source, ip, …)` (an argument may be a JSON array) → Boolean.
     HasAnyV4,
+    /// `has_any_ipv4_prefix(source, prefix, …)` → Boolean.
+    HasAnyPrefixV4,
+    /// `ipv4_is_in_any_range(ip, range, …)` (a range argument may be a JSON array) → Boolean.
+    InAnyRangeV4,
+    /// `ipv6_is_in_any_range(ip, range, …)` → Boolean.
+    InAnyRangeV6,
     /// `ipv6_compare(a, b [, prefix])` → Int64.
     CompareV6,
     /// `ipv6_is_match(a, b [, prefix])` → Boolean.
@@ -75,6 +81,10 @@ pub enum ExtOp {
     Base64Decode,
     /// guid text → base64 of its 16 bytes (.NET byte order).
     Base64FromGuid,
+    /// base64 of 16 bytes → guid text (null when not 16 bytes).
+    Base64ToGuid,
+    /// base64 → JSON array of the byte values.
+    Base64ToArray,
     /// `url_encode` (`component = false`) / `url_encode_component`.
     UrlEncode {
         component: bool,
@@ -115,6 +125,8 @@ impl ExtOp {
             ExtOp::Base64Encode => "kql_base64_encode_tostring",
             ExtOp::Base64Decode => "kql_base64_decode_tostring",
             ExtOp::Base64FromGuid => "kql_base64_encode_fromguid",
+            ExtOp::Base64ToGuid => "kql_base64_decode_toguid",
+            ExtOp::Base64ToArray => "kql_base64_decode_toarray",
             ExtOp::UrlEncode { component: false } => "kql_url_encode",
             ExtOp::UrlEncode { component: true } => "kql_url_encode_component",
             ExtOp::UrlDecode => "kql_url_decode",
@@ -140,6 +152,9 @@ impl ExtOp {
                 IpOp::HasV4 => "kql_has_ipv4",
                 IpOp::HasPrefixV4 => "kql_has_ipv4_prefix",
                 IpOp::HasAnyV4 => "kql_has_any_ipv4",
+                IpOp::HasAnyPrefixV4 => "kql_has_any_ipv4_prefix",
+                IpOp::InAnyRangeV4 => "kql_ipv4_is_in_any_range",
+                IpOp::InAnyRangeV6 => "kql_ipv6_is_in_any_range",
                 IpOp::CompareV6 => "kql_ipv6_compare",
                 IpOp::IsMatchV6 => "kql_ipv6_is_match",
                 IpOp::InRangeV6 => "kql_ipv6_is_in_range",
@@ -161,6 +176,9 @@ impl ExtOp {
                 | IpOp::HasV4
                 | IpOp::HasPrefixV4
                 | IpOp::HasAnyV4
+                | IpOp::HasAnyPrefixV4
+                | IpOp::InAnyRangeV4
+                | IpOp::InAnyRangeV6
                 | IpOp::IsMatchV6
                 | IpOp::InRangeV6 => DataType::Boolean,
                 IpOp::FormatV4 { .. } | IpOp::RangeToCidrV4 | IpOp::ParseV6 => DataType::Utf8,
@@ -227,6 +245,8 @@ impl ExtUdf {
             ExtOp::Base64Encode => encoding::base64_encode(&a[0]),
             ExtOp::Base64Decode => encoding::base64_decode(&a[0]),
             ExtOp::Base64FromGuid => encoding::base64_from_guid(&a[0]),
+            ExtOp::Base64ToGuid => encoding::base64_to_guid(&a[0]),
+            ExtOp::Base64ToArray => encoding::base64_to_array(&a[0]),
             ExtOp::UrlEncode { component } => encoding::url_encode(&a[0], component),
             ExtOp::UrlDecode => encoding::url_decode(&a[0]),
             ExtOp::ParseUrl => encoding::parse_url(&a[0]),

@@ -424,6 +424,47 @@ pub(crate) fn eval(op: IpOp, a: &[ArrayRef]) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
+        IpOp::HasAnyPrefixV4 => {
+            let rest = a[1..].iter().map(strings).collect::<Result<Vec<_>>>()?;
+            let out: BooleanArray = (0..n)
+                .map(|i| {
+                    let src = text_at(&s0, i).unwrap_or("");
+                    Some(rest.iter().any(|r| {
+                        text_at(r, i)
+                            .is_some_and(|t| needles(t).iter().any(|p| has_v4(src, p, true)))
+                    }))
+                })
+                .collect();
+            Ok(Arc::new(out))
+        }
+        IpOp::InAnyRangeV4 | IpOp::InAnyRangeV6 => {
+            let rest = a[1..].iter().map(strings).collect::<Result<Vec<_>>>()?;
+            let v6 = op == IpOp::InAnyRangeV6;
+            let out: BooleanArray = (0..n)
+                .map(|i| {
+                    let ip = text_at(&s0, i)?;
+                    let ranges: Vec<String> = rest
+                        .iter()
+                        .filter_map(|r| text_at(r, i))
+                        .flat_map(needles)
+                        .collect();
+                    if v6 {
+                        let ip = parse_v6(ip)?;
+                        Some(ranges.iter().filter_map(|r| parse_v6(r)).any(|r| {
+                            let m = mask6(r.1);
+                            ip.0 & m == r.0 & m
+                        }))
+                    } else {
+                        let ip = parse_v4(ip)?;
+                        Some(ranges.iter().filter_map(|r| parse_v4(r)).any(|r| {
+                            let m = mask4(r.prefix);
+                            ip.addr & m == r.addr & m
+                        }))
+                    }
+                })
+                .collect();
+            Ok(Arc::new(out))
+        }
         IpOp::CompareV6 | IpOp::IsMatchV6 => {
             need(2)?;
             let s1 = s1.unwrap_or_else(|| s0.clone());
@@ -507,6 +548,16 @@ mod tests {
 
     #[test]
     fn cidr() {
+        // ipv4-range-to-cidr-list-function.md
+        let (a, b) = (parse_dotted("1.1.128.0"), parse_dotted("1.1.140.255"));
+        assert_eq!(
+            a.zip(b).map(|(a, b)| range_to_cidr(a, b)),
+            Some(vec![
+                "1.1.128.0/21".to_string(),
+                "1.1.136.0/22".to_string(),
+                "1.1.140.0/24".to_string()
+            ])
+        );
         assert_eq!(range_to_cidr(0x0A00_0000, 0x0A00_00FF), vec!["10.0.0.0/24"]);
         assert_eq!(
             range_to_cidr(0x0A00_0001, 0x0A00_0004),
