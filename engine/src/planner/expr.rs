@@ -359,7 +359,18 @@ impl Planner<'_> {
                         span,
                     );
                 }
-                self.err("KQL0202", format!("unknown function '{name}'"), fname.span)
+                let candidates: Vec<String> = kql_functions::catalog::names()
+                    .map(str::to_string)
+                    .chain(self.scope_names())
+                    .collect();
+                let help = closest(name, candidates.iter().map(String::as_str))
+                    .map(|s| format!("did you mean '{s}'?"));
+                self.err_help(
+                    "KQL0202",
+                    format!("unknown function '{name}'"),
+                    fname.span,
+                    help,
+                )
             }
             Err(e) => self.err(e.code, e.message, span),
         }
