@@ -344,7 +344,7 @@ impl Planner<'_> {
         for t in tables {
             let label = match &t.kind {
                 ExprKind::Name(n) => n.name.clone(),
-                _ => format!("union_arg{}", legs.len()),
+                _ => as_name(t).unwrap_or_else(|| format!("union_arg{}", legs.len())),
             };
             if let ExprKind::Name(n) = &t.kind
                 && n.name.contains('*')
@@ -452,5 +452,18 @@ impl Planner<'_> {
             Some(b) => Ok(b.build()?),
             None => self.err("KQL0107", "`union` needs at least one table", span),
         }
+    }
+}
+
+/// The name given by a trailing `as` in a union leg (`(T | ... | as Name)`), which `withsource`
+/// reports for that leg.
+fn as_name(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Paren(inner) => as_name(inner),
+        ExprKind::Pipe { ops, .. } => match ops.last().map(|o| &o.kind) {
+            Some(ast::OperatorKind::As { name, .. }) => Some(name.name.clone()),
+            _ => None,
+        },
+        _ => None,
     }
 }
