@@ -59,6 +59,8 @@ pub struct Planner<'a> {
     pub(crate) call_depth: usize,
     /// Whether the input of the operator being planned is a serialized row set.
     pub(crate) serialized: bool,
+    /// Names bound with `let name = view (...) { ... }`.
+    pub(crate) views: Vec<String>,
 }
 
 impl<'a> Planner<'a> {
@@ -72,6 +74,7 @@ impl<'a> Planner<'a> {
             render: None,
             call_depth: 0,
             serialized: false,
+            views: Vec::new(),
         }
     }
 
@@ -145,8 +148,14 @@ impl<'a> Planner<'a> {
             StatementKind::Let(l) => {
                 let name = l.name.name.clone();
                 match &l.value {
-                    LetValue::Function(def) | LetValue::View(def) => {
+                    LetValue::Function(def) => {
                         self.bind(&name, Binding::Function(def.clone()));
+                        self.views.retain(|v| v != &name);
+                    }
+                    LetValue::View(def) => {
+                        // a view also takes part in wildcard table references (`union T*`)
+                        self.bind(&name, Binding::Function(def.clone()));
+                        self.views.push(name.clone());
                     }
                     LetValue::Expr(e) => {
                         if let kql_parser::ast::ExprKind::Call { func, args } = &e.kind

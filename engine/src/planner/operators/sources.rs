@@ -349,12 +349,14 @@ impl Planner<'_> {
             if let ExprKind::Name(n) = &t.kind
                 && n.name.contains('*')
             {
-                let matches: Vec<String> = self
+                let mut matches: Vec<String> = self
                     .ctx
                     .table_names()
                     .into_iter()
+                    .chain(self.views.iter().cloned())
                     .filter(|tn| super::project::wildcard_match(&n.name, tn))
                     .collect();
+                matches.dedup();
                 for m in matches {
                     let e = ast::Expr::new(ExprKind::Name(Ident::new(m.clone(), t.span)), t.span);
                     let p = self.plan_tabular(&e)?;
