@@ -139,10 +139,46 @@ impl Planner<'_> {
         step: &ast::Expr,
         span: Span,
     ) -> Result<LogicalPlan> {
-        let (f, ft) = self.constant(from)?;
-        let (t, _) = self.constant(to)?;
-        let (s, st) = self.constant(step)?;
+        let empty = DFSchema::empty();
+        let (fe, ft) = self.plan_scalar(from, &empty)?;
+        let (te, tt) = self.plan_scalar(to, &empty)?;
+        let (se, st) = self.plan_scalar(step, &empty)?;
         let name = column.name.clone();
+        let all_constant = [&fe, &te, &se]
+            .iter()
+            .all(|e| matches!(e, Expr::Literal(..)));
+        if !all_constant {
+            // bounds computed at run time (toscalar(...), functions): a long series generated
+            // by DataFusion on one row, then unnested
+            if !(ft.is_numeric() && tt.is_numeric() && st.is_numeric())
+                || [ft, tt, st].contains(&KqlType::Real)
+            {
+                return self.err(
+                    "KQL0314",
+                    "`range` bounds that are not constants must be long or int values",
+                    span,
+                );
+            }
+            let as_long = |e: Expr| {
+                Expr::Cast(datafusion::logical_expr::Cast::new(
+                    Box::new(e),
+                    DataType::Int64,
+                ))
+            };
+            let series = datafusion::functions_nested::range::gen_series(
+                as_long(fe),
+                as_long(te),
+                as_long(se),
+            );
+            return Ok(LogicalPlanBuilder::empty(true)
+                .project(vec![series.alias(name.clone())])?
+                .unnest_column(name.as_str())?
+                .build()?);
+        }
+        let (f, t, s) = match (fe, te, se) {
+            (Expr::Literal(f, _), Expr::Literal(t, _), Expr::Literal(s, _)) => (f, t, s),
+            _ => return self.err("KQL0314", "expected constant `range` bounds", span),
+        };
         let make = |values: Vec<ScalarValue>, field: Field| -> Result<LogicalPlan> {
             let schema = Arc::new(Schema::new(vec![field.clone()]));
             let arr = if values.is_empty() {
