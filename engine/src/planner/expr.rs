@@ -214,7 +214,18 @@ impl Planner<'_> {
             return Ok(c);
         }
         match self.lookup(name) {
-            Some(Binding::Scalar(e, ty)) => return Ok((e.clone(), *ty)),
+            Some(Binding::Scalar(e, ty)) => {
+                if self.subquery_depth > 0 && !e.column_refs().is_empty() {
+                    return self.err(
+                        "KQL0316",
+                        format!(
+                            "can't use '{name}' inside toscalar(...): it is a value of the outer query's current row (toscalar is evaluated once, not per row)"
+                        ),
+                        span,
+                    );
+                }
+                return Ok((e.clone(), *ty));
+            }
             Some(Binding::Tabular(_)) => {
                 return self.err(
                     "KQL0305",
@@ -322,7 +333,10 @@ impl Planner<'_> {
                 // toscalar(2): a scalar stays itself
                 return self.plan_scalar(&arg.value, schema);
             }
-            let plan = self.plan_tabular(&arg.value)?;
+            self.subquery_depth += 1;
+            let plan = self.plan_tabular(&arg.value);
+            self.subquery_depth -= 1;
+            let plan = plan?;
             let Some(field) = plan.schema().fields().first().cloned() else {
                 return self.err(
                     "KQL0308",

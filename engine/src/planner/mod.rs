@@ -61,6 +61,9 @@ pub struct Planner<'a> {
     pub(crate) serialized: bool,
     /// Names bound with `let name = view (...) { ... }`.
     pub(crate) views: Vec<String>,
+    /// Depth of `toscalar(...)` subqueries being planned: inside one, a name bound to a value
+    /// of the outer row (a function parameter fed a column) cannot be used.
+    pub(crate) subquery_depth: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -75,6 +78,7 @@ impl<'a> Planner<'a> {
             call_depth: 0,
             serialized: false,
             views: Vec::new(),
+            subquery_depth: 0,
         }
     }
 
