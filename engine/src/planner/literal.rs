@@ -2,6 +2,7 @@
 
 use datafusion::scalar::ScalarValue;
 use kql_functions::KqlType;
+use kql_functions::format::{format_datetime_nanos, format_timespan_nanos};
 use kql_parser::ast::{Dynamic, Literal};
 use kql_parser::datetime::parse_datetime;
 use std::sync::Arc;
@@ -140,72 +141,6 @@ pub fn dynamic_json(d: &Dynamic, now_nanos: i64) -> Result<serde_json::Value, St
     })
 }
 
-/// `2017-01-01T00:00:00Z`, with a fraction (up to 7 digits, trailing zeros dropped) only when
-/// non-zero.
-pub fn format_datetime_nanos(nanos: i64) -> String {
-    let secs = nanos.div_euclid(1_000_000_000);
-    let sub = nanos.rem_euclid(1_000_000_000);
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let mut s = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        tod / 3600,
-        tod % 3600 / 60,
-        tod % 60
-    );
-    let ticks = sub / 100;
-    if ticks > 0 {
-        let frac = format!("{ticks:07}");
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
-    }
-    s.push('Z');
-    s
-}
-
-/// `[-][d.]hh:mm:ss[.fffffff]`.
-pub fn format_timespan_nanos(nanos: i64) -> String {
-    let neg = nanos < 0;
-    let n = i128::from(nanos).abs();
-    let ticks = n / 100;
-    let secs = ticks / 10_000_000;
-    let frac = ticks % 10_000_000;
-    let days = secs / 86_400;
-    let tod = secs % 86_400;
-    let mut s = String::new();
-    if neg {
-        s.push('-');
-    }
-    if days > 0 {
-        s.push_str(&format!("{days}."));
-    }
-    s.push_str(&format!(
-        "{:02}:{:02}:{:02}",
-        tod / 3600,
-        tod % 3600 / 60,
-        tod % 60
-    ));
-    if frac > 0 {
-        s.push_str(&format!(".{frac:07}"));
-    }
-    s
-}
-
-/// (year, month, day) of days since 1970-01-01 (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// The JSON form of a scalar (for scalars stored in dynamic columns).
 pub fn scalar_json(v: &ScalarValue) -> serde_json::Value {
     use serde_json::Value;
@@ -234,7 +169,7 @@ mod tests {
         assert_eq!(format_datetime_nanos(n), "2017-01-01T00:00:00Z");
         assert_eq!(
             format_datetime_nanos(n + 1_500_000_000),
-            "2017-01-01T00:00:01.5Z"
+            "2017-01-01T00:00:01.5000000Z"
         );
         // 1.02:03:04.5 = 93_784.5 s
         assert_eq!(
