@@ -70,10 +70,12 @@ impl Planner<'_> {
         let mut key_names: Vec<String> = Vec::new();
         let mut key_items: Vec<NamedExpr> = Vec::new();
         for (i, c) in clauses.iter().enumerate() {
-            if let Some(o) = &c.others {
+            if let Some(o) = &c.others
+                && clauses.len() > 1
+            {
                 return self.err(
                     "KQL0402",
-                    "`top-nested ... with others` is not supported yet",
+                    "`with others` in a multi-level top-nested is not supported yet (it is supported with a single clause)",
                     o.span,
                 );
             }
@@ -134,6 +136,51 @@ impl Planner<'_> {
                         .project(cols)?
                         .build()?
                 }
+            };
+            // `with others = v` (single level): one more row, keyed v, aggregating the rows
+            // whose key did not make the top
+            let level = match (&c.others, i) {
+                (Some(o), 0) => {
+                    let key = &key_names[0];
+                    let kept_keys = LogicalPlanBuilder::from(level.clone())
+                        .project(vec![col(key)])?
+                        .build()?;
+                    let rest = join_on_names(
+                        base.clone(),
+                        kept_keys,
+                        std::slice::from_ref(key),
+                        JoinType::LeftAnti,
+                    )?;
+                    let mut rest_aggs = aggs.clone();
+                    rest_aggs.push(NamedExpr {
+                        names: vec![Ident::new("__kql_rest_rows", c.span)],
+                        expr: ast::Expr::new(
+                            ExprKind::Call {
+                                func: Box::new(name_expr("count", c.span)),
+                                args: Vec::new(),
+                            },
+                            c.span,
+                        ),
+                        span: c.span,
+                    });
+                    let rest = self.plan_summarize(rest, &rest_aggs, &[], c.span)?;
+                    let (ov, _) = self.plan_scalar(o, &datafusion::common::DFSchema::empty())?;
+                    let key_type = level
+                        .schema()
+                        .field_with_unqualified_name(key)
+                        .map(|f| f.data_type().clone())
+                        .map_err(crate::error::KqlError::from)?;
+                    let others = LogicalPlanBuilder::from(rest)
+                        .filter(col("__kql_rest_rows").gt(lit(0i64)))?
+                        .project(vec![
+                            Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(ov), key_type))
+                                .alias(key.clone()),
+                            col(&agg_name),
+                        ])?
+                        .build()?;
+                    LogicalPlanBuilder::from(level).union(others)?.build()?
+                }
+                _ => level,
             };
             prev = Some(match prev {
                 None => level,
