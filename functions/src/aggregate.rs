@@ -110,7 +110,7 @@ const AGGREGATES: &[&str] = &[
     "stdevpif",
     "percentile",
     "percentiles",
-    // known but not implemented yet: lowering returns a "not implemented" error
+    // arg_max/arg_min expand to several columns and are lowered by the planner's summarize
     "arg_max",
     "arg_min",
     "argmax",
@@ -119,6 +119,8 @@ const AGGREGATES: &[&str] = &[
     "make_bag_if",
     "make_dictionary",
     "make_list_with_nulls",
+    // Kusto aggregations we recognise but do not implement: `aggregate_call` returns a
+    // KQL0302 error naming the function (they are not in the catalog)
     "percentiles_array",
     "percentilew",
     "percentilesw",

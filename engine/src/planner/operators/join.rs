@@ -101,19 +101,6 @@ impl Planner<'_> {
         Ok(keys)
     }
 
-    /// Prefixes every column of `plan` so both sides of a join have distinct names.
-    fn side_alias(plan: LogicalPlan, prefix: &str) -> Result<LogicalPlan> {
-        let exprs: Vec<Expr> = plan
-            .schema()
-            .iter()
-            .map(|(q, f)| {
-                Expr::Column(Column::new(q.cloned(), f.name()))
-                    .alias(format!("{prefix}{}", f.name()))
-            })
-            .collect();
-        Ok(LogicalPlanBuilder::from(plan).project(exprs)?.build()?)
-    }
-
     pub(crate) fn plan_join(
         &mut self,
         left: LogicalPlan,
@@ -163,21 +150,7 @@ impl Planner<'_> {
         } else {
             left
         };
-        let left_names: Vec<String> = super::column_names(left.schema());
-        let right_names: Vec<String> = super::column_names(right_plan.schema());
-        let l = Self::side_alias(left, "__l_")?;
-        let r = Self::side_alias(right_plan, "__r_")?;
-        let lk: Vec<Column> = keys
-            .iter()
-            .map(|(a, _)| Column::from_name(format!("__l_{a}")))
-            .collect();
-        let rk: Vec<Column> = keys
-            .iter()
-            .map(|(_, b)| Column::from_name(format!("__r_{b}")))
-            .collect();
-        let joined = LogicalPlanBuilder::from(l)
-            .join(r, jt, (lk, rk), None)?
-            .build()?;
+        let (joined, left_names, right_names) = prefixed_join(left, right_plan, &keys, jt)?;
         // output: left columns, then right columns; right names clashing with left get a suffix
         let mut exprs: Vec<Expr> = Vec::new();
         let mut taken: Vec<String> = Vec::new();
@@ -191,12 +164,7 @@ impl Planner<'_> {
         }
         if right_out {
             for n in &right_names {
-                let mut name = n.clone();
-                let mut i = 1;
-                while taken.contains(&name) {
-                    name = format!("{n}{i}");
-                    i += 1;
-                }
+                let name = unique_name(n, &taken);
                 taken.push(name.clone());
                 exprs.push(col(&format!("__r_{n}")).alias(name));
             }
@@ -230,26 +198,12 @@ impl Planner<'_> {
         }
         let right_plan = self.plan_tabular(right)?;
         let keys = self.join_keys(on, &left, &right_plan)?;
-        let left_names = super::column_names(left.schema());
-        let right_names = super::column_names(right_plan.schema());
-        let l = Self::side_alias(left, "__l_")?;
-        let r = Self::side_alias(right_plan, "__r_")?;
-        let lk: Vec<Column> = keys
-            .iter()
-            .map(|(a, _)| Column::from_name(format!("__l_{a}")))
-            .collect();
-        let rk: Vec<Column> = keys
-            .iter()
-            .map(|(_, b)| Column::from_name(format!("__r_{b}")))
-            .collect();
         let jt = if inner {
             JoinType::Inner
         } else {
             JoinType::Left
         };
-        let joined = LogicalPlanBuilder::from(l)
-            .join(r, jt, (lk, rk), None)?
-            .build()?;
+        let (joined, left_names, right_names) = prefixed_join(left, right_plan, &keys, jt)?;
         // lookup keeps the key columns once (from the left) and the right's other columns
         let mut exprs: Vec<Expr> = left_names
             .iter()
@@ -260,16 +214,61 @@ impl Planner<'_> {
             if keys.iter().any(|(_, b)| b == n) {
                 continue;
             }
-            let mut name = n.clone();
-            let mut i = 1;
-            while taken.contains(&name) {
-                name = format!("{n}{i}");
-                i += 1;
-            }
+            let name = unique_name(n, &taken);
             taken.push(name.clone());
             exprs.push(col(&format!("__r_{n}")).alias(name));
         }
         let _ = span;
         Ok(LogicalPlanBuilder::from(joined).project(exprs)?.build()?)
     }
+}
+
+/// Prefixes every column of `plan` so both sides of a join have distinct names.
+fn side_alias(plan: LogicalPlan, prefix: &str) -> Result<LogicalPlan> {
+    let exprs: Vec<Expr> = plan
+        .schema()
+        .iter()
+        .map(|(q, f)| {
+            Expr::Column(Column::new(q.cloned(), f.name())).alias(format!("{prefix}{}", f.name()))
+        })
+        .collect();
+    Ok(LogicalPlanBuilder::from(plan).project(exprs)?.build()?)
+}
+
+/// Joins `left` and `right` on `(left column, right column)` key pairs. Both sides' columns are
+/// renamed `__l_<name>` / `__r_<name>` in the joined plan (so equal names never clash); the
+/// caller projects them back. Returns the plan and both sides' original column names.
+pub(crate) fn prefixed_join(
+    left: LogicalPlan,
+    right: LogicalPlan,
+    keys: &[(String, String)],
+    jt: JoinType,
+) -> Result<(LogicalPlan, Vec<String>, Vec<String>)> {
+    let left_names = super::column_names(left.schema());
+    let right_names = super::column_names(right.schema());
+    let l = side_alias(left, "__l_")?;
+    let r = side_alias(right, "__r_")?;
+    let lk: Vec<Column> = keys
+        .iter()
+        .map(|(a, _)| Column::from_name(format!("__l_{a}")))
+        .collect();
+    let rk: Vec<Column> = keys
+        .iter()
+        .map(|(_, b)| Column::from_name(format!("__r_{b}")))
+        .collect();
+    let joined = LogicalPlanBuilder::from(l)
+        .join(r, jt, (lk, rk), None)?
+        .build()?;
+    Ok((joined, left_names, right_names))
+}
+
+/// `base`, or `base1`, `base2`, ... — the first name not in `taken` (Kusto's join renaming).
+pub(crate) fn unique_name(base: &str, taken: &[String]) -> String {
+    let mut name = base.to_string();
+    let mut i = 1;
+    while taken.iter().any(|t| t == &name) {
+        name = format!("{base}{i}");
+        i += 1;
+    }
+    name
 }

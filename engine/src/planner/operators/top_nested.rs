@@ -5,7 +5,7 @@
 use super::col;
 use crate::error::Result;
 use crate::planner::Planner;
-use datafusion::common::{Column, JoinType};
+use datafusion::common::JoinType;
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, lit};
 use kql_parser::ast::{self, ExprKind, Ident, NamedExpr, SortOrder, TopNestedClause};
@@ -23,38 +23,15 @@ fn join_on_names(
     keys: &[String],
     jt: JoinType,
 ) -> Result<LogicalPlan> {
-    let prefix = |p: LogicalPlan, pre: &str| -> Result<LogicalPlan> {
-        let exprs: Vec<Expr> = p
-            .schema()
-            .iter()
-            .map(|(q, f)| {
-                Expr::Column(Column::new(q.cloned(), f.name())).alias(format!("{pre}{}", f.name()))
-            })
-            .collect();
-        Ok(LogicalPlanBuilder::from(p).project(exprs)?.build()?)
-    };
-    let left_names = super::column_names(left.schema());
-    let right_names = super::column_names(right.schema());
-    let l = prefix(left, "__tl_")?;
-    let r = prefix(right, "__tr_")?;
-    let lk: Vec<Column> = keys
-        .iter()
-        .map(|k| Column::from_name(format!("__tl_{k}")))
-        .collect();
-    let rk: Vec<Column> = keys
-        .iter()
-        .map(|k| Column::from_name(format!("__tr_{k}")))
-        .collect();
-    let joined = LogicalPlanBuilder::from(l)
-        .join(r, jt, (lk, rk), None)?
-        .build()?;
+    let pairs: Vec<(String, String)> = keys.iter().map(|k| (k.clone(), k.clone())).collect();
+    let (joined, left_names, right_names) = super::join::prefixed_join(left, right, &pairs, jt)?;
     let mut exprs: Vec<Expr> = left_names
         .iter()
-        .map(|n| col(&format!("__tl_{n}")).alias(n.clone()))
+        .map(|n| col(&format!("__l_{n}")).alias(n.clone()))
         .collect();
     if !matches!(jt, JoinType::LeftSemi | JoinType::LeftAnti) {
         for n in right_names.iter().filter(|n| !keys.contains(n)) {
-            exprs.push(col(&format!("__tr_{n}")).alias(n.clone()));
+            exprs.push(col(&format!("__r_{n}")).alias(n.clone()));
         }
     }
     Ok(LogicalPlanBuilder::from(joined).project(exprs)?.build()?)
