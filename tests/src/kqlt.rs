@@ -45,7 +45,6 @@ use kql_engine::types::KqlType;
 use sqllogictest::{
     AsyncDB, DBOutput, DefaultColumnType, QueryExpect, Record, SortMode, default_normalizer,
 };
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The sqllogictest adapter: every record's query text runs as one KQL script.
@@ -123,10 +122,6 @@ pub fn column_type(field: &Field) -> DefaultColumnType {
 // ---------------------------------------------------------------------------------------------
 // Value display
 // ---------------------------------------------------------------------------------------------
-
-const NANOS_PER_TICK: i64 = 100;
-const TICKS_PER_SECOND: i64 = 10_000_000;
-const SECONDS_PER_DAY: i64 = 86_400;
 
 /// One value as Kusto displays it: `NULL` for a null of a typed column, `(empty)` for an
 /// empty (or null) string, `true`/`false`, reals in shortest round-trip form (`1E+15`,
@@ -247,7 +242,7 @@ fn datetime_nanos_at(array: &dyn Array, row: usize) -> Option<i64> {
             .value(row)
             .checked_mul(1_000_000_000)?,
         DataType::Date32 => i64::from(array.as_primitive::<Date32Type>().value(row))
-            .checked_mul(SECONDS_PER_DAY * 1_000_000_000)?,
+            .checked_mul(86_400 * 1_000_000_000)?,
         DataType::Date64 => array
             .as_primitive::<Date64Type>()
             .value(row)
@@ -277,93 +272,19 @@ fn duration_nanos_at(array: &dyn Array, row: usize) -> Option<i64> {
     })
 }
 
-/// A real in .NET's shortest round-trip form, which Kusto uses: plain digits for decimal
-/// exponents -4..=14, otherwise `d.dddE+XX` (at least two exponent digits).
+/// A real as Kusto prints it (shared with the CLI: [`kql_engine::display::format_real`]).
 pub fn format_real(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".to_string();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (sci.as_str(), 0),
-    };
-    if (-4..15).contains(&exp) {
-        format!("{v}")
-    } else {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}E{sign}{:02}", exp.unsigned_abs())
-    }
+    kql_engine::display::format_real(v)
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day) (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// `2017-01-01T00:00:00Z`, with `.fffffff` (100 ns ticks) only when the fraction is non-zero.
+/// `2017-01-01T00:00:00Z`, with `.fffffff` only when the fraction is non-zero.
 pub fn format_datetime(unix_nanos: i64) -> String {
-    let ticks = unix_nanos.div_euclid(NANOS_PER_TICK);
-    let secs = ticks.div_euclid(TICKS_PER_SECOND);
-    let frac = ticks.rem_euclid(TICKS_PER_SECOND);
-    let days = secs.div_euclid(SECONDS_PER_DAY);
-    let sod = secs.rem_euclid(SECONDS_PER_DAY);
-    let (y, m, d) = civil_from_days(days);
-    let mut s = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        sod / 3_600,
-        (sod / 60) % 60,
-        sod % 60
-    );
-    if frac != 0 {
-        let _ = write!(s, ".{frac:07}");
-    }
-    s.push('Z');
-    s
+    kql_engine::display::format_datetime_nanos(unix_nanos)
 }
 
-/// `[-][d.]hh:mm:ss[.fffffff]` (100 ns ticks; finer nanoseconds are truncated).
+/// `[-][d.]hh:mm:ss[.fffffff]`.
 pub fn format_timespan(nanos: i64) -> String {
-    let neg = nanos < 0;
-    let ticks = nanos.unsigned_abs() / NANOS_PER_TICK as u64;
-    let tps = TICKS_PER_SECOND as u64;
-    let frac = ticks % tps;
-    let secs = ticks / tps;
-    let days = secs / SECONDS_PER_DAY as u64;
-    let sod = secs % SECONDS_PER_DAY as u64;
-    let mut s = String::new();
-    if neg && ticks != 0 {
-        s.push('-');
-    }
-    if days > 0 {
-        let _ = write!(s, "{days}.");
-    }
-    let _ = write!(
-        s,
-        "{:02}:{:02}:{:02}",
-        sod / 3_600,
-        (sod / 60) % 60,
-        sod % 60
-    );
-    if frac != 0 {
-        let _ = write!(s, ".{frac:07}");
-    }
-    s
+    kql_engine::display::format_timespan_nanos(nanos)
 }
 
 fn trim_decimal(s: &str) -> String {
@@ -689,7 +610,7 @@ mod tests {
         );
         // 1900-01-01 is 25567 days before 1970-01-01.
         assert_eq!(
-            format_datetime(-25_567 * SECONDS_PER_DAY * 1_000_000_000),
+            format_datetime(-25_567 * 86_400 * 1_000_000_000),
             "1900-01-01T00:00:00Z"
         );
         assert_eq!(
