@@ -64,6 +64,10 @@ pub struct Planner<'a> {
     /// Depth of `toscalar(...)` subqueries being planned: inside one, a name bound to a value
     /// of the outer row (a function parameter fed a column) cannot be used.
     pub(crate) subquery_depth: usize,
+    /// The predicates of the `where` operators that directly follow the `join` being planned:
+    /// an `innerunique` join applies those that only use left-side columns to its left input
+    /// before de-duplicating it, as Kusto's optimizer does (join-innerunique.md).
+    pub(crate) join_post_filters: Vec<kql_parser::ast::Expr>,
 }
 
 impl<'a> Planner<'a> {
@@ -79,6 +83,7 @@ impl<'a> Planner<'a> {
             serialized: false,
             views: Vec::new(),
             subquery_depth: 0,
+            join_post_filters: Vec::new(),
         }
     }
 

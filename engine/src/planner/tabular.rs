@@ -40,8 +40,20 @@ impl Planner<'_> {
                 let saved = self.serialized;
                 let mut plan = self.plan_tabular(source)?;
                 let mut serialized = matches!(&source.kind, ExprKind::Source(op) if matches!(op.kind, ast::OperatorKind::Range { .. }));
-                for op in ops {
+                for (i, op) in ops.iter().enumerate() {
                     self.serialized = serialized;
+                    self.join_post_filters = match &op.kind {
+                        ast::OperatorKind::Join { .. } => ops[i + 1..]
+                            .iter()
+                            .map_while(|o| match &o.kind {
+                                ast::OperatorKind::Where { predicate, .. } => {
+                                    Some(predicate.clone())
+                                }
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
                     plan = match self.plan_operator(plan, op) {
                         Ok(p) => p,
                         Err(e) => {

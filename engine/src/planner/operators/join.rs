@@ -3,7 +3,7 @@
 use super::col;
 use crate::error::Result;
 use crate::planner::Planner;
-use datafusion::common::{Column, JoinType};
+use datafusion::common::{Column, JoinType, NullEquality};
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use kql_parser::ast::{self, BinaryOp, ExprKind, OpParam};
 use kql_parser::span::Span;
@@ -126,6 +126,7 @@ impl Planner<'_> {
                 };
             }
         }
+        let post_filters = std::mem::take(&mut self.join_post_filters);
         let right_plan = self.plan_tabular(right)?;
         let keys = self.join_keys(on, &left, &right_plan)?;
         let (jt, dedup_left) = match kind.as_str() {
@@ -141,7 +142,16 @@ impl Planner<'_> {
             other => return self.err("KQL0107", format!("unknown join kind `{other}`"), span),
         };
         let left = if dedup_left {
-            // innerunique: one left row per key (Kusto keeps an arbitrary one; we keep the first)
+            // innerunique: one left row per key (Kusto keeps an arbitrary one; we keep the first).
+            // A following `where` that only reads left columns is applied before the
+            // de-duplication, as Kusto does (join-innerunique.md: "the filter was applied
+            // before the join"); it is still applied after the join as well, which is a no-op.
+            let mut left = left;
+            for pred in &post_filters {
+                if let Ok(filtered) = self.plan_where(left.clone(), pred) {
+                    left = filtered;
+                }
+            }
             let on_exprs: Vec<Expr> = keys.iter().map(|(a, _)| col(a)).collect();
             let select: Vec<Expr> = super::all_columns(left.schema());
             LogicalPlanBuilder::from(left)
@@ -244,6 +254,18 @@ pub(crate) fn prefixed_join(
     keys: &[(String, String)],
     jt: JoinType,
 ) -> Result<(LogicalPlan, Vec<String>, Vec<String>)> {
+    prefixed_join_with(left, right, keys, jt, NullEquality::NullEqualsNothing)
+}
+
+/// [`prefixed_join`] with a choice of whether null keys match each other (KQL's `join` never
+/// matches nulls; grouping-style joins such as top-nested's levels do).
+pub(crate) fn prefixed_join_with(
+    left: LogicalPlan,
+    right: LogicalPlan,
+    keys: &[(String, String)],
+    jt: JoinType,
+    null_equality: NullEquality,
+) -> Result<(LogicalPlan, Vec<String>, Vec<String>)> {
     let left_names = super::column_names(left.schema());
     let right_names = super::column_names(right.schema());
     let l = side_alias(left, "__l_")?;
@@ -257,7 +279,7 @@ pub(crate) fn prefixed_join(
         .map(|(_, b)| Column::from_name(format!("__r_{b}")))
         .collect();
     let joined = LogicalPlanBuilder::from(l)
-        .join(r, jt, (lk, rk), None)?
+        .join_detailed(r, jt, (lk, rk), None, null_equality)?
         .build()?;
     Ok((joined, left_names, right_names))
 }

@@ -8,6 +8,7 @@ mod project;
 mod sources;
 mod summarize;
 mod top_nested;
+mod top_nested_others;
 
 use super::Planner;
 use crate::error::Result;

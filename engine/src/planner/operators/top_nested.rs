@@ -1,11 +1,12 @@
 //! top-nested: hierarchical top-N. Each clause aggregates by the keys so far, keeps the top N
 //! groups within its parent group (ranked with `row_number()` over the parent keys), and the
-//! kept groups restrict the next level.
+//! kept groups restrict the next level. With `with others` on any clause the rows are labelled
+//! level by level instead (see [`Planner::plan_top_nested_others`]).
 
 use super::col;
 use crate::error::Result;
 use crate::planner::Planner;
-use datafusion::common::JoinType;
+use datafusion::common::{JoinType, NullEquality};
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, lit};
 use kql_parser::ast::{self, ExprKind, Ident, NamedExpr, SortOrder, TopNestedClause};
@@ -17,14 +18,15 @@ fn name_expr(name: &str, span: Span) -> ast::Expr {
 
 /// Joins `left` and `right` on the same-named `keys`; output: left's columns, then right's
 /// non-key columns.
-fn join_on_names(
+pub(super) fn join_on_names(
     left: LogicalPlan,
     right: LogicalPlan,
     keys: &[String],
     jt: JoinType,
 ) -> Result<LogicalPlan> {
     let pairs: Vec<(String, String)> = keys.iter().map(|k| (k.clone(), k.clone())).collect();
-    let (joined, left_names, right_names) = super::join::prefixed_join(left, right, &pairs, jt)?;
+    let (joined, left_names, right_names) =
+        super::join::prefixed_join_with(left, right, &pairs, jt, NullEquality::NullEqualsNull)?;
     let mut exprs: Vec<Expr> = left_names
         .iter()
         .map(|n| col(&format!("__l_{n}")).alias(n.clone()))
@@ -37,6 +39,33 @@ fn join_on_names(
     Ok(LogicalPlanBuilder::from(joined).project(exprs)?.build()?)
 }
 
+/// A clause's aggregate: its output name (`aggregated_<key>` unless named) and the
+/// summarize item computing it.
+pub(super) fn level_aggregate(c: &TopNestedClause, key: &str) -> (String, Vec<NamedExpr>) {
+    let agg_name = match c.by.expr.names.first() {
+        Some(n) => n.name.clone(),
+        None => format!("aggregated_{key}"),
+    };
+    let aggs = vec![NamedExpr {
+        names: vec![Ident::new(agg_name.clone(), c.by.span)],
+        expr: c.by.expr.expr.clone(),
+        span: c.by.span,
+    }];
+    (agg_name, aggs)
+}
+
+/// `by` items grouping on the named columns.
+pub(super) fn group_keys(names: &[String], span: Span) -> Vec<NamedExpr> {
+    names
+        .iter()
+        .map(|k| NamedExpr {
+            names: Vec::new(),
+            expr: name_expr(k, span),
+            span,
+        })
+        .collect()
+}
+
 impl Planner<'_> {
     pub(crate) fn plan_top_nested(
         &mut self,
@@ -47,15 +76,6 @@ impl Planner<'_> {
         let mut key_names: Vec<String> = Vec::new();
         let mut key_items: Vec<NamedExpr> = Vec::new();
         for (i, c) in clauses.iter().enumerate() {
-            if let Some(o) = &c.others
-                && clauses.len() > 1
-            {
-                return self.err(
-                    "KQL0402",
-                    "`with others` in a multi-level top-nested is not supported yet (it is supported with a single clause)",
-                    o.span,
-                );
-            }
             let name = match (c.of.names.first(), &c.of.expr.kind) {
                 (Some(n), _) => n.name.clone(),
                 (None, ExprKind::Name(id)) => id.name.clone(),
@@ -69,6 +89,9 @@ impl Planner<'_> {
             key_names.push(name);
         }
         let base = self.plan_extend(input, &key_items)?;
+        if clauses.iter().any(|c| c.others.is_some()) {
+            return self.plan_top_nested_others(base, clauses, &key_names);
+        }
         let mut prev: Option<LogicalPlan> = None;
         for (i, c) in clauses.iter().enumerate() {
             let parent_keys: Vec<String> = key_names[..i].to_vec();
@@ -78,87 +101,10 @@ impl Planner<'_> {
                 }
                 None => base.clone(),
             };
-            let agg_name = match c.by.expr.names.first() {
-                Some(n) => n.name.clone(),
-                None => format!("aggregated_{}", key_names[i]),
-            };
-            let aggs = vec![NamedExpr {
-                names: vec![Ident::new(agg_name.clone(), c.by.span)],
-                expr: c.by.expr.expr.clone(),
-                span: c.by.span,
-            }];
-            let by: Vec<NamedExpr> = key_names[..=i]
-                .iter()
-                .map(|k| NamedExpr {
-                    names: Vec::new(),
-                    expr: name_expr(k, c.span),
-                    span: c.span,
-                })
-                .collect();
+            let (agg_name, aggs) = level_aggregate(c, &key_names[i]);
+            let by = group_keys(&key_names[..=i], c.span);
             let level = self.plan_summarize(level_input, &aggs, &by, c.span)?;
-            let level = match &c.count {
-                None => level,
-                Some(n) => {
-                    let n = self.top_nested_count(n)?;
-                    let asc = c.by.order == Some(SortOrder::Asc);
-                    let rank = row_number()
-                        .partition_by(parent_keys.iter().map(|k| col(k)).collect())
-                        .order_by(vec![col(&agg_name).sort(asc, !asc)])
-                        .build()?
-                        .alias("__kql_rank");
-                    let cols = super::all_columns(level.schema());
-                    LogicalPlanBuilder::from(level)
-                        .window(vec![rank])?
-                        .filter(col("__kql_rank").lt_eq(lit(n)))?
-                        .project(cols)?
-                        .build()?
-                }
-            };
-            // `with others = v` (single level): one more row, keyed v, aggregating the rows
-            // whose key did not make the top
-            let level = match (&c.others, i) {
-                (Some(o), 0) => {
-                    let key = &key_names[0];
-                    let kept_keys = LogicalPlanBuilder::from(level.clone())
-                        .project(vec![col(key)])?
-                        .build()?;
-                    let rest = join_on_names(
-                        base.clone(),
-                        kept_keys,
-                        std::slice::from_ref(key),
-                        JoinType::LeftAnti,
-                    )?;
-                    let mut rest_aggs = aggs.clone();
-                    rest_aggs.push(NamedExpr {
-                        names: vec![Ident::new("__kql_rest_rows", c.span)],
-                        expr: ast::Expr::new(
-                            ExprKind::Call {
-                                func: Box::new(name_expr("count", c.span)),
-                                args: Vec::new(),
-                            },
-                            c.span,
-                        ),
-                        span: c.span,
-                    });
-                    let rest = self.plan_summarize(rest, &rest_aggs, &[], c.span)?;
-                    let (ov, _) = self.plan_scalar(o, &datafusion::common::DFSchema::empty())?;
-                    let key_type = level
-                        .schema()
-                        .field_with_unqualified_name(key)
-                        .map(|f| f.data_type().clone())
-                        .map_err(crate::error::KqlError::from)?;
-                    let others = LogicalPlanBuilder::from(rest)
-                        .filter(col("__kql_rest_rows").gt(lit(0i64)))?
-                        .project(vec![
-                            Expr::Cast(datafusion::logical_expr::Cast::new(Box::new(ov), key_type))
-                                .alias(key.clone()),
-                            col(&agg_name),
-                        ])?
-                        .build()?;
-                    LogicalPlanBuilder::from(level).union(others)?.build()?
-                }
-                _ => level,
-            };
+            let level = self.keep_top(level, c, &parent_keys, &agg_name)?;
             prev = Some(match prev {
                 None => level,
                 // parent keys and aggregates first, then this level's key and aggregate
@@ -173,6 +119,33 @@ impl Planner<'_> {
                 Span::default(),
             ),
         }
+    }
+
+    /// The groups of `level` (aggregated by the parent keys and this level's key) that make the
+    /// clause's top N within their parent group; all of them without N.
+    pub(super) fn keep_top(
+        &mut self,
+        level: LogicalPlan,
+        c: &TopNestedClause,
+        parent_keys: &[String],
+        agg_name: &str,
+    ) -> Result<LogicalPlan> {
+        let Some(n) = &c.count else {
+            return Ok(level);
+        };
+        let n = self.top_nested_count(n)?;
+        let asc = c.by.order == Some(SortOrder::Asc);
+        let rank = row_number()
+            .partition_by(parent_keys.iter().map(|k| col(k)).collect())
+            .order_by(vec![col(agg_name).sort(asc, !asc)])
+            .build()?
+            .alias("__kql_rank");
+        let cols = super::all_columns(level.schema());
+        Ok(LogicalPlanBuilder::from(level)
+            .window(vec![rank])?
+            .filter(col("__kql_rank").lt_eq(lit(n)))?
+            .project(cols)?
+            .build()?)
     }
 
     fn top_nested_count(&mut self, e: &ast::Expr) -> Result<i64> {
