@@ -261,6 +261,11 @@ impl KqlContext {
                 let df = self.df.execute_logical_plan(*plan).await?;
                 let optimized = df.clone().into_optimized_plan()?;
                 text.push_str(&format!("{}\n", optimized.display_indent()));
+                let physical = df.create_physical_plan().await?;
+                text.push_str(&format!(
+                    "-- physical plan --\n{}",
+                    datafusion::physical_plan::displayable(physical.as_ref()).indent(true)
+                ));
             }
         }
         Ok(text)

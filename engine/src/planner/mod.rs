@@ -8,6 +8,7 @@
 mod expr;
 mod literal;
 mod operators;
+mod session_window;
 mod tabular;
 mod window;
 

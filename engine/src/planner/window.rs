@@ -1,19 +1,27 @@
 //! Window functions over a serialized row set (window-functions.md): `row_number`, `prev`,
-//! `next`, `row_cumsum`, `row_rank_dense`. Only `sort`/`order`, `top`, `range`, `serialize`,
+//! `next`, `row_cumsum`, `row_rank_dense`, `row_rank_min`, `row_window_session`. Only `sort`/`order`, `top`, `range`, `serialize`,
 //! `getschema`, `top-nested` produce serialized input, and `where`, `extend`, `project*`,
 //! `take`, `mv-expand`, `parse` keep it; other operators end it.
 //!
 //! Calls are lifted out of the expression before it is planned: the input gets a hidden
 //! ordinal (`row_number()` over the input order) and one window column per call, ordered by
-//! that ordinal; the expression then refers to the window columns by name.
+//! that ordinal; the expression then refers to the window columns by name. A call nested in
+//! another's arguments (`row_number(1, prev(a) != a)`) is lifted first. A restart argument
+//! becomes a segment number (the running count of restarts), and the window is partitioned by
+//! it.
 
 use super::Planner;
 use super::operators::{all_columns, col};
 use crate::error::Result;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::functions_window::expr_fn::{lag, lead, row_number};
 use datafusion::logical_expr::expr::WindowFunction;
-use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, lit};
+use datafusion::logical_expr::{
+    Cast, Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBuilder, lit, when,
+};
 use datafusion::scalar::ScalarValue;
+use kql_functions::KqlType;
 use kql_parser::ast::{self, ExprKind, Ident, OperatorKind};
 
 pub(crate) const WINDOW_FUNCTIONS: &[&str] = &[
@@ -43,8 +51,15 @@ fn window_name(e: &ast::Expr) -> Option<&str> {
 /// Replaces window-function calls in `e` with hidden column names, collecting the calls.
 fn lift(e: &ast::Expr, found: &mut Vec<(String, ast::Expr)>) -> ast::Expr {
     if window_name(e).is_some() {
+        // calls in the arguments are computed first and referenced by name
+        let mut call = e.clone();
+        if let ExprKind::Call { args, .. } = &mut call.kind {
+            for a in args.iter_mut() {
+                a.value = lift(&a.value, found);
+            }
+        }
         let name = format!("__kql_win_{}", found.len());
-        found.push((name.clone(), e.clone()));
+        found.push((name.clone(), call));
         return ast::Expr::new(ExprKind::Name(Ident::new(name, e.span)), e.span);
     }
     let mut out = e.clone();
@@ -134,8 +149,22 @@ impl Planner<'_> {
             );
         }
         // the hidden ordinal keeps the input order for every window
+        // ordered by the sort keys that serialized the input when they still hold (DataFusion
+        // drops a sort that nothing above it requires)
+        let ordinal = match serialized_order(&input) {
+            SortKeys::Keys(keys) => row_number().order_by(keys).build()?,
+            SortKeys::NoSort => row_number(),
+            SortKeys::Lost => {
+                let (_, call) = &found[0];
+                return self.err(
+                    "KQL0402",
+                    "window functions after a `project`/`extend` that drops or redefines the sort columns are not supported yet; sort after the projection instead",
+                    call.span,
+                );
+            }
+        };
         let mut plan = LogicalPlanBuilder::from(input)
-            .window(vec![row_number().alias(ORDINAL)])?
+            .window(vec![ordinal.alias(ORDINAL)])?
             .build()?;
         let order = vec![col(ORDINAL).sort(true, false)];
         let mut hidden = vec![ORDINAL.to_string()];
@@ -165,15 +194,34 @@ impl Planner<'_> {
                     _ => None,
                 }
             };
-            let w = match fname.as_str() {
-                "row_number" => {
-                    if planned.len() > 1 {
+            // the optional restart condition: its position per function
+            let restart_at = match fname.as_str() {
+                "row_number" => Some(1),
+                "row_cumsum" | "row_rank_dense" | "row_rank_min" => Some(1),
+                "row_window_session" => Some(3),
+                _ => None,
+            };
+            let restart = restart_at.and_then(|i| planned.get(i).cloned());
+            let partition: Vec<Expr> = match &restart {
+                // the session evaluator applies its restart condition itself
+                Some(_) if fname == "row_window_session" => Vec::new(),
+                Some((r, ty)) => {
+                    if *ty != KqlType::Bool {
                         return self.err(
-                            "KQL0402",
-                            "`row_number` with a restart argument is not supported yet",
+                            "KQL0301",
+                            format!("the restart argument of `{fname}` must be a bool, found {ty}"),
                             call.span,
                         );
                     }
+                    let seg = format!("{name}_segment");
+                    plan = restart_segments(plan, r.clone(), &order, &seg)?;
+                    hidden.push(seg.clone());
+                    vec![col(&seg)]
+                }
+                None => Vec::new(),
+            };
+            let w = match fname.as_str() {
+                "row_number" => {
                     let start = match planned.first() {
                         None => 1,
                         Some(_) => match offset(0) {
@@ -187,8 +235,23 @@ impl Planner<'_> {
                             }
                         },
                     };
-                    // row_number() = ordinal; shifted by the start
-                    let e = col(ORDINAL) + lit((start - 1) as u64);
+                    // row_number() = ordinal (or the number within the restart segment),
+                    // shifted by the start
+                    let e = if partition.is_empty() {
+                        Expr::Cast(Cast::new(Box::new(col(ORDINAL)), DataType::Int64))
+                            + lit(start - 1)
+                    } else {
+                        let tmp = format!("{name}_n");
+                        let n = row_number()
+                            .partition_by(partition.clone())
+                            .order_by(order.clone())
+                            .build()?;
+                        plan = LogicalPlanBuilder::from(plan)
+                            .window(vec![n.alias(tmp.clone())])?
+                            .build()?;
+                        hidden.push(tmp.clone());
+                        Expr::Cast(Cast::new(Box::new(col(&tmp)), DataType::Int64)) + lit(start - 1)
+                    };
                     let cols: Vec<Expr> = all_columns(plan.schema())
                         .into_iter()
                         .chain([e.alias(name.clone())])
@@ -241,13 +304,6 @@ impl Planner<'_> {
                     f.order_by(order.clone()).build()?
                 }
                 "row_cumsum" => {
-                    if planned.len() > 1 {
-                        return self.err(
-                            "KQL0402",
-                            "`row_cumsum` with a restart argument is not supported yet",
-                            call.span,
-                        );
-                    }
                     let Some((value, _)) = planned.first() else {
                         return self.err(
                             "KQL0301",
@@ -259,15 +315,22 @@ impl Planner<'_> {
                         datafusion::functions_aggregate::sum::sum_udaf(),
                         vec![value.clone()],
                     ))
+                    .partition_by(partition.clone())
                     .order_by(order.clone())
                     .build()?
                 }
-                "row_rank_dense" => {
-                    // 1 + the number of value changes so far in the (sorted) row set
+                "row_rank_dense" | "row_rank_min" => {
+                    // dense: 1 + the number of value changes so far in the (sorted) row set;
+                    // min: the row number at which the current run of equal values started
                     let Some((value, _)) = planned.first() else {
-                        return self.err("KQL0301", "`row_rank_dense` expects a column", call.span);
+                        return self.err(
+                            "KQL0301",
+                            format!("`{fname}` expects a column"),
+                            call.span,
+                        );
                     };
                     let prev_value = lag(value.clone(), Some(1), None)
+                        .partition_by(partition.clone())
                         .order_by(order.clone())
                         .build()?;
                     let tmp = format!("{name}_prev");
@@ -275,20 +338,91 @@ impl Planner<'_> {
                         .window(vec![prev_value.alias(tmp.clone())])?
                         .build()?;
                     hidden.push(tmp.clone());
-                    let changed = Expr::Case(datafusion::logical_expr::Case::new(
-                        None,
-                        vec![(
-                            Box::new(col(&tmp).is_null().or(col(&tmp).not_eq(value.clone()))),
-                            Box::new(lit(1i64)),
-                        )],
-                        Some(Box::new(lit(0i64))),
-                    ));
-                    Expr::from(WindowFunction::new(
-                        datafusion::functions_aggregate::sum::sum_udaf(),
-                        vec![changed],
-                    ))
-                    .order_by(order.clone())
-                    .build()?
+                    let starts_run = col(&tmp).is_null().or(col(&tmp).not_eq(value.clone()));
+                    if fname == "row_rank_dense" {
+                        let changed = when(starts_run, lit(1i64)).otherwise(lit(0i64))?;
+                        Expr::from(WindowFunction::new(
+                            datafusion::functions_aggregate::sum::sum_udaf(),
+                            vec![changed],
+                        ))
+                        .partition_by(partition.clone())
+                        .order_by(order.clone())
+                        .build()?
+                    } else {
+                        let n = format!("{name}_n");
+                        let number = row_number()
+                            .partition_by(partition.clone())
+                            .order_by(order.clone())
+                            .build()?;
+                        plan = LogicalPlanBuilder::from(plan)
+                            .window(vec![number.alias(n.clone())])?
+                            .build()?;
+                        hidden.push(n.clone());
+                        let run_start = when(
+                            starts_run,
+                            Expr::Cast(Cast::new(Box::new(col(&n)), DataType::Int64)),
+                        )
+                        .end()?;
+                        Expr::from(WindowFunction::new(
+                            datafusion::functions_aggregate::min_max::max_udaf(),
+                            vec![run_start],
+                        ))
+                        .partition_by(partition.clone())
+                        .order_by(order.clone())
+                        .build()?
+                    }
+                }
+                "row_window_session" => {
+                    let (Some((value, vt)), Some((first, ft)), Some((between, bt))) =
+                        (planned.first(), planned.get(1), planned.get(2))
+                    else {
+                        return self.err(
+                            "KQL0301",
+                            "`row_window_session` expects (datetime, timespan, timespan [, bool])",
+                            call.span,
+                        );
+                    };
+                    if *vt != KqlType::Datetime
+                        || *ft != KqlType::Timespan
+                        || *bt != KqlType::Timespan
+                    {
+                        return self.err(
+                            "KQL0301",
+                            format!("`row_window_session` expects (datetime, timespan, timespan [, bool]), got ({vt}, {ft}, {bt})"),
+                            call.span,
+                        );
+                    }
+                    let nanos =
+                        |e: &Expr| Expr::Cast(Cast::new(Box::new(e.clone()), DataType::Int64));
+                    let restart_flag = match &restart {
+                        Some((r, _)) => r.clone(),
+                        None => lit(false),
+                    };
+                    let session = super::session_window::row_window_session_udwf()
+                        .call(vec![
+                            nanos(value),
+                            nanos(first),
+                            nanos(between),
+                            restart_flag,
+                        ])
+                        .order_by(order.clone())
+                        .build()?;
+                    let tmp = format!("{name}_nanos");
+                    plan = LogicalPlanBuilder::from(plan)
+                        .window(vec![session.alias(tmp.clone())])?
+                        .build()?;
+                    hidden.push(tmp.clone());
+                    let cols: Vec<Expr> = all_columns(plan.schema())
+                        .into_iter()
+                        .chain([Expr::Cast(Cast::new(
+                            Box::new(col(&tmp)),
+                            kql_functions::types::datetime_type(),
+                        ))
+                        .alias(name.clone())])
+                        .collect();
+                    plan = LogicalPlanBuilder::from(plan).project(cols)?.build()?;
+                    hidden.push(name.clone());
+                    continue;
                 }
                 other => {
                     return self.err(
@@ -319,4 +453,103 @@ impl Planner<'_> {
             .collect();
         Ok(LogicalPlanBuilder::from(plan).project(keep)?.build()?)
     }
+}
+
+/// Adds `seg`: the number of rows so far (in input order) whose restart condition is true.
+fn restart_segments(
+    plan: LogicalPlan,
+    restart: Expr,
+    order: &[datafusion::logical_expr::SortExpr],
+    seg: &str,
+) -> Result<LogicalPlan> {
+    let flag = when(restart, lit(1i64)).otherwise(lit(0i64))?;
+    let running = Expr::from(WindowFunction::new(
+        datafusion::functions_aggregate::sum::sum_udaf(),
+        vec![flag],
+    ))
+    .order_by(order.to_vec())
+    .build()?;
+    Ok(LogicalPlanBuilder::from(plan)
+        .window(vec![running.alias(seg)])?
+        .build()?)
+}
+
+/// What orders a serialized row set.
+enum SortKeys {
+    /// The keys of the sort below, valid at this point of the plan.
+    Keys(Vec<datafusion::logical_expr::SortExpr>),
+    /// No sort below (the order comes from the source, e.g. `range` or `serialize`).
+    NoSort,
+    /// A sort below whose key columns were dropped or redefined on the way up.
+    Lost,
+}
+
+/// The sort keys that order `plan`'s rows: those of the nearest `Sort` below it, provided every
+/// column they read reaches `plan` unchanged (through projections that pass it by name,
+/// filters, limits, windows and unnests).
+fn serialized_order(plan: &LogicalPlan) -> SortKeys {
+    use std::collections::BTreeSet;
+    // walk down to the sort, remembering the projections on the way
+    let mut path: Vec<&LogicalPlan> = Vec::new();
+    let mut node = plan;
+    let keys = loop {
+        match node {
+            LogicalPlan::Sort(s) => break s.expr.clone(),
+            LogicalPlan::Projection(_)
+            | LogicalPlan::Filter(_)
+            | LogicalPlan::Limit(_)
+            | LogicalPlan::Window(_)
+            | LogicalPlan::Unnest(_)
+            | LogicalPlan::SubqueryAlias(_) => {
+                path.push(node);
+                match node.inputs().first() {
+                    Some(n) => node = n,
+                    None => return SortKeys::NoSort,
+                }
+            }
+            _ => return SortKeys::NoSort,
+        }
+    };
+    let mut needed: BTreeSet<String> = BTreeSet::new();
+    for k in &keys {
+        for c in k.expr.column_refs() {
+            needed.insert(c.name.clone());
+        }
+    }
+    // every projection above the sort must pass the key columns through by name
+    for p in path {
+        if let LogicalPlan::Projection(proj) = p {
+            for name in &needed {
+                let passes = proj.expr.iter().any(|e| {
+                    let inner = match e {
+                        Expr::Alias(a) if &a.name == name => a.expr.as_ref(),
+                        other => other,
+                    };
+                    matches!(inner, Expr::Column(c) if &c.name == name)
+                });
+                if !passes {
+                    return SortKeys::Lost;
+                }
+            }
+        }
+    }
+    // reference the keys by unqualified name (qualifiers may differ above the sort)
+    SortKeys::Keys(
+        keys.into_iter()
+            .map(|k| {
+                let original = k.expr.clone();
+                let expr = k
+                    .expr
+                    .transform(|e| {
+                        Ok(match e {
+                            Expr::Column(c) => Transformed::yes(col(&c.name)),
+                            other => Transformed::no(other),
+                        })
+                    })
+                    .map(|t| t.data)
+                    .unwrap_or(original);
+                datafusion::logical_expr::SortExpr::new(expr, k.asc, k.nulls_first)
+            })
+            .collect(),
+    )
 }

@@ -1016,8 +1016,8 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         [],
         Window,
         "window",
-        "row_number([start: long]) -> long",
-        "The position of the row in the serialized row set, from 1 (or start).",
+        "row_number([start: long [, restart: bool]]) -> long",
+        "The position of the row in the serialized row set, from 1 (or start); restarts where restart is true.",
         r#"range x from 1 to 3 step 1 | serialize | extend rn = row_number()"#,
         "x,rn\n1,1\n2,2\n3,3\n"
     ),
@@ -1046,7 +1046,7 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         [],
         Window,
         "window",
-        "row_cumsum(term: number) -> the term's type",
+        "row_cumsum(term: number [, restart: bool]) -> the term's type",
         "Running total of a numeric term over the serialized rows.",
         r#"range x from 1 to 3 step 1 | serialize | extend c = row_cumsum(x)"#,
         "x,c\n1,1\n2,3\n3,6\n"
@@ -1056,9 +1056,29 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         [],
         Window,
         "window",
-        "row_rank_dense(column) -> long",
+        "row_rank_dense(column [, restart: bool]) -> long",
         "Dense rank of the row: increases by one each time the value differs from the previous row's.",
         r#"datatable(x: long) [10, 10, 20] | serialize | extend r = row_rank_dense(x)"#,
         "x,r\n10,1\n10,1\n20,2\n"
+    ),
+    entry!(
+        "row_rank_min",
+        [],
+        Window,
+        "window",
+        "row_rank_min(column [, restart: bool]) -> long",
+        "Minimal rank of the row: the row number at which its run of equal values started.",
+        r#"datatable(x: long) [2, 3, 3, 3, 100] | serialize | extend r = row_rank_min(x)"#,
+        "x,r\n2,1\n3,2\n3,2\n3,2\n100,5\n"
+    ),
+    entry!(
+        "row_window_session",
+        [],
+        Window,
+        "window",
+        "row_window_session(expr: datetime, max_from_first: timespan, max_between: timespan [, restart: bool]) -> datetime",
+        "The first value of the row's session: a new session starts at a gap of max_between or after max_from_first.",
+        r#"datatable(t: datetime) [datetime(2024-01-01 10:00), datetime(2024-01-01 10:03), datetime(2024-01-01 10:30)] | serialize | extend s = row_window_session(t, 1h, 5m)"#,
+        "t,s\n2024-01-01T10:00:00Z,2024-01-01T10:00:00Z\n2024-01-01T10:03:00Z,2024-01-01T10:00:00Z\n2024-01-01T10:30:00Z,2024-01-01T10:30:00Z\n"
     ),
 ];
