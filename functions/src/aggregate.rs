@@ -12,9 +12,9 @@
 //! `sum`/`sumif`/`stdev`/`variance` give 0, `make_list`/`make_set` give `[]`, `avg` of
 //! numbers gives NaN (0/0), everything else null. `sum` of int/long is long, of real real,
 //! of timespan timespan; `avg` of numbers is real, of timespan/datetime the same type.
-//! `dcount` is exact (Kusto estimates with HyperLogLog). `percentile` is the exact
-//! nearest-rank value (Kusto estimates with a t-digest). `make_set` element order is
-//! unspecified.
+//! `dcount`/`dcountif`/`hll*`/`tdigest*` are in [`crate::aggregate_sketch`] (HyperLogLog and
+//! t-digest, exact on small inputs); `percentile` is a t-digest (exact nearest rank on small
+//! inputs, [`crate::udf::percentile`]). `make_set` element order is unspecified.
 
 use crate::lower::{Arg, CallContext, CallError, CallResult, LoweredAggregate};
 use crate::scalar::dynamic_ops::agg::{self as dyn_agg, JsonAggKind};
@@ -213,6 +213,9 @@ fn duration() -> DataType {
 pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<LoweredAggregate> {
     if !is_aggregate(name) {
         return Ok(None);
+    }
+    if let Some(l) = crate::aggregate_sketch::lower(name, args, _cx)? {
+        return Ok(Some(l));
     }
     match name {
         "count" => {

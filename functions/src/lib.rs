@@ -8,10 +8,12 @@
 //! - [`udf`]: our own scalar UDFs and UDAFs; [`format`]: KQL text forms of values.
 
 pub mod aggregate;
+pub mod aggregate_sketch;
 pub mod catalog;
 pub mod format;
 pub mod lower;
 pub mod scalar;
+pub mod sketch;
 pub mod string_ops;
 pub mod types;
 pub mod udf;

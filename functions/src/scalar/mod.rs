@@ -35,6 +35,7 @@ pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         bitwise::lower,
         ip::lower,
         encoding::lower,
+        crate::sketch::scalar::lower,
     ] {
         if let Some(l) = family(name, args, cx)? {
             return Ok(Some(l));

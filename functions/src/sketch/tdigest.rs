@@ -1,0 +1,502 @@
+//! A merging t-digest (Dunning & Ertl, *Computing extremely accurate quantiles using
+//! t-digests*, 2019) used by `tdigest()`, `tdigest_merge()`, `percentile_tdigest()` & co. and
+//! by `percentile()`/`percentiles()` (percentiles-aggregation-function.md: Kusto estimates
+//! percentiles with a t-digest; error bounds are on the rank, best at both ends, capped at 1%
+//! at the median; percentiles 0 and 100 are the exact minimum and maximum).
+//!
+//! **Exact while small.** The digest keeps one centroid per distinct value (value, count) as
+//! long as there are at most [`EXACT_LIMIT`] distinct values; queries on such a digest are
+//! exact: the nearest-rank percentile (`sorted[ceil(P/100·n) − 1]`, the minimum for P = 0) and
+//! the exact rank. This matches the docs' small examples (`tdigest(V, W)` over 1×1.0 and
+//! 2×2.0 gives P50 = 2; the rank of 685 in 1..1000 is 685). Past the limit the digest is
+//! compressed with the k1 scale function, δ = [`COMPRESSION`], which keeps about 100–150
+//! centroids; queries then interpolate linearly between centroid centres (and the exact
+//! min/max at the ends), so results need not be members of the population, as the docs warn.
+//!
+//! Values are `i64` (int, long, and datetime/timespan as nanoseconds, so they stay exact) or
+//! `f64` (real); a merged centroid of integers keeps its mean rounded to an integer, as Kusto's
+//! digests of long columns show. Weights are integer counts.
+//!
+//! The serialized bytes are this engine's own format and are **not compatible with Kusto's
+//! `tdigest()` values**.
+
+use std::cmp::Ordering;
+
+/// The number of distinct values a digest keeps exactly.
+pub const EXACT_LIMIT: usize = 2048;
+/// δ of the k1 scale function k(q) = δ/(2π)·asin(2q − 1) once the digest is compressed.
+pub const COMPRESSION: f64 = 200.0;
+/// Points buffered before they are merged into the centroids.
+const BUFFER: usize = 4096;
+
+/// A value the digest can hold.
+pub trait Value: Copy + Send + Sync + std::fmt::Debug + PartialEq + 'static {
+    fn cmp(a: &Self, b: &Self) -> Ordering;
+    fn to_f64(self) -> f64;
+    /// The weighted mean of two centroids (integers round to the nearest integer).
+    fn mean(a: Self, wa: u64, b: Self, wb: u64) -> Self;
+    /// `a + (b − a)·t` for t in [0, 1].
+    fn lerp(a: Self, b: Self, t: f64) -> Self;
+    fn to_bits(self) -> u64;
+    fn from_bits(b: u64) -> Self;
+}
+
+impl Value for i64 {
+    fn cmp(a: &Self, b: &Self) -> Ordering {
+        Ord::cmp(a, b)
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn mean(a: Self, wa: u64, b: Self, wb: u64) -> Self {
+        let w = i128::from(wa) + i128::from(wb);
+        if w == 0 {
+            return a;
+        }
+        let s = i128::from(a) * i128::from(wa) + i128::from(b) * i128::from(wb);
+        // round half away from zero
+        let q = (2 * s + if s >= 0 { w } else { -w }) / (2 * w);
+        q as i64
+    }
+    fn lerp(a: Self, b: Self, t: f64) -> Self {
+        let d = (i128::from(b) - i128::from(a)) as f64;
+        (i128::from(a) + (d * t).round() as i128) as i64
+    }
+    fn to_bits(self) -> u64 {
+        self as u64
+    }
+    fn from_bits(b: u64) -> Self {
+        b as i64
+    }
+}
+
+impl Value for f64 {
+    fn cmp(a: &Self, b: &Self) -> Ordering {
+        a.total_cmp(b)
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn mean(a: Self, wa: u64, b: Self, wb: u64) -> Self {
+        let w = (wa + wb) as f64;
+        if w == 0.0 {
+            return a;
+        }
+        // incremental form keeps the mean inside [a, b]
+        a + (b - a) * (wb as f64 / w)
+    }
+    fn lerp(a: Self, b: Self, t: f64) -> Self {
+        a + (b - a) * t
+    }
+    fn to_bits(self) -> u64 {
+        f64::to_bits(self)
+    }
+    fn from_bits(b: u64) -> Self {
+        f64::from_bits(b)
+    }
+}
+
+/// A t-digest over values of type `T` (see the module docs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TDigest<T: Value> {
+    /// Sorted by value; while `exact`, one per distinct value.
+    centroids: Vec<(T, u64)>,
+    buffer: Vec<(T, u64)>,
+    total: u64,
+    min: Option<T>,
+    max: Option<T>,
+    exact: bool,
+}
+
+impl<T: Value> Default for TDigest<T> {
+    fn default() -> Self {
+        TDigest {
+            centroids: Vec::new(),
+            buffer: Vec::new(),
+            total: 0,
+            min: None,
+            max: None,
+            exact: true,
+        }
+    }
+}
+
+/// k1(q) = δ/(2π)·asin(2q − 1) and its inverse.
+fn k1(q: f64) -> f64 {
+    COMPRESSION / (2.0 * std::f64::consts::PI) * (2.0 * q - 1.0).clamp(-1.0, 1.0).asin()
+}
+
+fn k1_inv(k: f64) -> f64 {
+    let x = (k * 2.0 * std::f64::consts::PI / COMPRESSION)
+        .clamp(-std::f64::consts::FRAC_PI_2, std::f64::consts::FRAC_PI_2);
+    (x.sin() + 1.0) / 2.0
+}
+
+impl<T: Value> TDigest<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Total weight (number of values).
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    /// True while every centroid is one distinct value (queries are exact).
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    pub fn min(&self) -> Option<T> {
+        self.min
+    }
+
+    pub fn max(&self) -> Option<T> {
+        self.max
+    }
+
+    /// Adds `value` with integer weight `weight` (0 is ignored).
+    pub fn add(&mut self, value: T, weight: u64) {
+        if weight == 0 {
+            return;
+        }
+        self.total += weight;
+        self.min = Some(match self.min {
+            Some(m) if T::cmp(&m, &value) != Ordering::Greater => m,
+            _ => value,
+        });
+        self.max = Some(match self.max {
+            Some(m) if T::cmp(&m, &value) != Ordering::Less => m,
+            _ => value,
+        });
+        self.buffer.push((value, weight));
+        if self.buffer.len() >= BUFFER {
+            self.flush();
+        }
+    }
+
+    /// Merges another digest into this one.
+    pub fn merge(&mut self, other: &TDigest<T>) {
+        if other.total == 0 {
+            return;
+        }
+        self.total += other.total;
+        for v in [other.min, other.max].into_iter().flatten() {
+            self.min = Some(match self.min {
+                Some(m) if T::cmp(&m, &v) != Ordering::Greater => m,
+                _ => v,
+            });
+            self.max = Some(match self.max {
+                Some(m) if T::cmp(&m, &v) != Ordering::Less => m,
+                _ => v,
+            });
+        }
+        self.exact &= other.exact;
+        self.buffer.extend_from_slice(&other.centroids);
+        self.buffer.extend_from_slice(&other.buffer);
+        if self.buffer.len() >= BUFFER {
+            self.flush();
+        }
+    }
+
+    /// Merges the buffer into the centroids.
+    pub fn flush(&mut self) {
+        if self.buffer.is_empty() {
+            return;
+        }
+        let mut all = std::mem::take(&mut self.centroids);
+        all.append(&mut self.buffer);
+        all.sort_by(|a, b| T::cmp(&a.0, &b.0));
+        // equal values always share a centroid
+        let mut merged: Vec<(T, u64)> = Vec::with_capacity(all.len());
+        for (v, w) in all {
+            match merged.last_mut() {
+                Some(last) if T::cmp(&last.0, &v) == Ordering::Equal => last.1 += w,
+                _ => merged.push((v, w)),
+            }
+        }
+        if self.exact && merged.len() <= EXACT_LIMIT {
+            self.centroids = merged;
+            return;
+        }
+        self.exact = false;
+        self.centroids = compress(merged, self.total);
+    }
+
+    /// The flushed centroids (value, weight), sorted.
+    pub fn centroids(&mut self) -> &[(T, u64)] {
+        self.flush();
+        &self.centroids
+    }
+
+    /// The P-th percentile (0..=100): nearest rank while exact, else interpolated; the exact
+    /// minimum for P ≤ 0 and maximum for P ≥ 100. `None` when empty.
+    pub fn percentile(&mut self, p: f64) -> Option<T> {
+        self.flush();
+        if self.total == 0 || p.is_nan() {
+            return None;
+        }
+        if p <= 0.0 {
+            return self.min;
+        }
+        if p >= 100.0 {
+            return self.max;
+        }
+        let n = self.total as f64;
+        if self.exact {
+            let rank = ((p / 100.0 * n).ceil()).clamp(1.0, n) as u64;
+            let mut cum = 0u64;
+            for (v, w) in &self.centroids {
+                cum += w;
+                if cum >= rank {
+                    return Some(*v);
+                }
+            }
+            return self.max;
+        }
+        let target = p / 100.0 * n;
+        let (min, max) = (self.min?, self.max?);
+        // knots: (0, min), (centre_i, mean_i)..., (n, max)
+        let mut prev = (0.0, min);
+        let mut cum = 0.0;
+        for (v, w) in &self.centroids {
+            let centre = cum + *w as f64 / 2.0;
+            if target <= centre {
+                return Some(interpolate(prev, (centre, *v), target));
+            }
+            prev = (centre, *v);
+            cum += *w as f64;
+        }
+        Some(interpolate(prev, (n, max), target))
+    }
+
+    /// The number of values ≤ `v` (exact while the digest is exact, else interpolated).
+    pub fn rank(&mut self, v: f64) -> u64 {
+        self.flush();
+        let (Some(min), Some(max)) = (self.min, self.max) else {
+            return 0;
+        };
+        if v < min.to_f64() {
+            return 0;
+        }
+        if v >= max.to_f64() {
+            return self.total;
+        }
+        if self.exact {
+            return self
+                .centroids
+                .iter()
+                .take_while(|(c, _)| c.to_f64() <= v)
+                .map(|(_, w)| w)
+                .sum();
+        }
+        let n = self.total as f64;
+        let mut prev = (0.0, min.to_f64());
+        let mut cum = 0.0;
+        let knots = self.centroids.iter().map(|(c, w)| {
+            let centre = cum + *w as f64 / 2.0;
+            cum += *w as f64;
+            (centre, c.to_f64())
+        });
+        for (centre, c) in knots.chain(std::iter::once((n, max.to_f64()))) {
+            if v < c {
+                let (r0, v0) = prev;
+                let t = if c > v0 { (v - v0) / (c - v0) } else { 1.0 };
+                return (r0 + (centre - r0) * t).round().clamp(0.0, n) as u64;
+            }
+            prev = (centre, c);
+        }
+        self.total
+    }
+
+    /// Approximate heap size in bytes.
+    pub fn size(&self) -> usize {
+        (self.centroids.capacity() + self.buffer.capacity()) * 16
+    }
+
+    /// Serializes (after a flush): exact flag, total, min, max, count, then (value, weight)
+    /// pairs, little-endian.
+    pub fn to_bytes(&mut self, out: &mut Vec<u8>) {
+        self.flush();
+        out.push(u8::from(self.exact));
+        out.extend_from_slice(&self.total.to_le_bytes());
+        let (min, max) = (
+            self.min.map_or(0, T::to_bits),
+            self.max.map_or(0, T::to_bits),
+        );
+        out.extend_from_slice(&min.to_le_bytes());
+        out.extend_from_slice(&max.to_le_bytes());
+        out.extend_from_slice(&(self.centroids.len() as u32).to_le_bytes());
+        for (v, w) in &self.centroids {
+            out.extend_from_slice(&v.to_bits().to_le_bytes());
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+
+    /// Parses [`TDigest::to_bytes`] output.
+    pub fn from_bytes(b: &[u8]) -> Option<TDigest<T>> {
+        let u64_at = |i: usize| -> Option<u64> {
+            Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
+        };
+        let exact = *b.first()? == 1;
+        let total = u64_at(1)?;
+        let (min, max) = (T::from_bits(u64_at(9)?), T::from_bits(u64_at(17)?));
+        let n = u32::from_le_bytes(b.get(25..29)?.try_into().ok()?) as usize;
+        if b.len() != 29 + n * 16 {
+            return None;
+        }
+        let mut centroids = Vec::with_capacity(n);
+        let mut sum = 0u64;
+        for i in 0..n {
+            let at = 29 + i * 16;
+            let w = u64_at(at + 8)?;
+            sum = sum.checked_add(w)?;
+            centroids.push((T::from_bits(u64_at(at)?), w));
+        }
+        if sum != total {
+            return None;
+        }
+        let some = total > 0;
+        Some(TDigest {
+            centroids,
+            buffer: Vec::new(),
+            total,
+            min: some.then_some(min),
+            max: some.then_some(max),
+            exact,
+        })
+    }
+}
+
+fn interpolate<T: Value>(a: (f64, T), b: (f64, T), x: f64) -> T {
+    let (xa, va) = a;
+    let (xb, vb) = b;
+    if xb <= xa {
+        return vb;
+    }
+    T::lerp(va, vb, ((x - xa) / (xb - xa)).clamp(0.0, 1.0))
+}
+
+/// One merging pass: adjacent centroids are combined while the combined centroid spans at
+/// most one unit of k1.
+fn compress<T: Value>(sorted: Vec<(T, u64)>, total: u64) -> Vec<(T, u64)> {
+    let n = total as f64;
+    let mut out: Vec<(T, u64)> = Vec::with_capacity(COMPRESSION as usize);
+    let mut iter = sorted.into_iter();
+    let Some(mut cur) = iter.next() else {
+        return out;
+    };
+    let mut done = 0u64; // weight before `cur`
+    let mut limit = k1_inv(k1(0.0) + 1.0) * n;
+    for (v, w) in iter {
+        if (done + cur.1 + w) as f64 <= limit {
+            cur = (T::mean(cur.0, cur.1, v, w), cur.1 + w);
+        } else {
+            done += cur.1;
+            out.push(cur);
+            limit = k1_inv(k1(done as f64 / n) + 1.0) * n;
+            cur = (v, w);
+        }
+    }
+    out.push(cur);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_inputs_are_exact_nearest_rank() {
+        // Wikipedia's nearest-rank example (linked from percentiles-aggregation-function.md):
+        // {15, 20, 35, 40, 50}: P5 → 15, P30 → 20, P40 → 20, P50 → 35, P100 → 50; P0 → min
+        let mut d = TDigest::<i64>::new();
+        for v in [50, 15, 40, 20, 35] {
+            d.add(v, 1);
+        }
+        for (p, want) in [
+            (5.0, 15),
+            (30.0, 20),
+            (40.0, 20),
+            (50.0, 35),
+            (100.0, 50),
+            (0.0, 15),
+        ] {
+            assert_eq!(d.percentile(p), Some(want), "P{p}");
+        }
+        // tdigest-aggregation-function.md: V = 1.0 (weight 1), 2.0 (weight 2) → P50 = 2
+        let mut d = TDigest::<f64>::new();
+        d.add(1.0, 1);
+        d.add(2.0, 2);
+        assert_eq!(d.percentile(50.0), Some(2.0));
+        // rank-tdigest-function.md: the rank of 685 in 1..1000 is 685
+        let mut d = TDigest::<i64>::new();
+        for v in 1..=1000 {
+            d.add(v, 1);
+        }
+        assert_eq!(d.rank(685.0), 685);
+        assert_eq!(d.rank(0.0), 0);
+        assert_eq!(d.rank(5000.0), 1000);
+        assert!(TDigest::<i64>::new().percentile(50.0).is_none());
+    }
+
+    #[test]
+    fn large_inputs_stay_within_rank_error() {
+        // 1..=200000 shuffled deterministically: rank error below 1% (docs: capped at 1%)
+        let n = 200_000i64;
+        let mut d = TDigest::<i64>::new();
+        let mut x = 1u64;
+        let mut vals: Vec<i64> = (1..=n).collect();
+        for i in (1..vals.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            vals.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        for v in &vals {
+            d.add(*v, 1);
+        }
+        assert!(!d.is_exact());
+        assert!(d.centroids().len() < 200, "{}", d.centroids().len());
+        for p in [1.0, 10.0, 25.0, 50.0, 75.0, 90.0, 99.0, 99.9] {
+            let got = d.percentile(p).unwrap() as f64;
+            let want = (p / 100.0 * n as f64).ceil();
+            assert!(
+                (got - want).abs() / (n as f64) < 0.005,
+                "P{p}: {got} vs {want}"
+            );
+        }
+        assert_eq!(d.percentile(0.0), Some(1));
+        assert_eq!(d.percentile(100.0), Some(n));
+        let r = d.rank(50_000.0) as f64;
+        assert!((r - 50_000.0).abs() < 0.005 * n as f64, "{r}");
+    }
+
+    #[test]
+    fn merge_and_bytes() {
+        let mut a = TDigest::<f64>::new();
+        let mut b = TDigest::<f64>::new();
+        for i in 0..30_000 {
+            a.add(f64::from(i) * 0.5, 1);
+            b.add(f64::from(i) * 0.25, 2);
+        }
+        let mut m = a.clone();
+        m.merge(&b);
+        assert_eq!(m.count(), 90_000);
+        let mut bytes = Vec::new();
+        m.to_bytes(&mut bytes);
+        let mut back = TDigest::<f64>::from_bytes(&bytes).unwrap();
+        assert_eq!(back.percentile(50.0), m.percentile(50.0));
+        assert_eq!(back.min(), Some(0.0));
+        assert_eq!(back.max(), Some(14_999.5));
+        assert!(TDigest::<f64>::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+        // integers: merged means stay integers, datetimes (large i64) stay exact
+        let mut d = TDigest::<i64>::new();
+        let base = 1_170_000_000_000_000_123i64;
+        d.add(base, 1);
+        d.add(base + 1, 3);
+        assert_eq!(d.percentile(50.0), Some(base + 1));
+        assert_eq!(i64::mean(1, 1, 2, 1), 2);
+        assert_eq!(i64::mean(-1, 1, -2, 1), -2);
+    }
+}
