@@ -67,6 +67,48 @@ fn matches_folded(h: &str, n: &str, kind: HasKind) -> bool {
     false
 }
 
+/// [`matches_folded`] for an ASCII haystack and an ASCII needle (folded to lower case unless
+/// `case_sensitive`), without allocating: for ASCII text Unicode's lower-casing and
+/// alphanumeric classes are the ASCII ones, so comparing bytes ignoring ASCII case is exact.
+fn matches_ascii(h: &[u8], n: &[u8], kind: HasKind, case_sensitive: bool) -> bool {
+    let (Some(&first), Some(&last)) = (n.first(), n.last()) else {
+        return true;
+    };
+    let check_start =
+        matches!(kind, HasKind::Term | HasKind::Prefix) && first.is_ascii_alphanumeric();
+    let check_end = matches!(kind, HasKind::Term | HasKind::Suffix) && last.is_ascii_alphanumeric();
+    let alt = if case_sensitive {
+        first
+    } else {
+        first.to_ascii_uppercase()
+    };
+    let Some(last_start) = h.len().checked_sub(n.len()) else {
+        return false;
+    };
+    for i in 0..=last_start {
+        let b = h[i];
+        if b != first && b != alt {
+            continue;
+        }
+        let window = &h[i..i + n.len()];
+        let equal = if case_sensitive {
+            window == n
+        } else {
+            window.eq_ignore_ascii_case(n)
+        };
+        if !equal {
+            continue;
+        }
+        let end = i + n.len();
+        let start_ok = !check_start || i == 0 || !h[i - 1].is_ascii_alphanumeric();
+        let end_ok = !check_end || end == h.len() || !h[end].is_ascii_alphanumeric();
+        if start_ok && end_ok {
+            return true;
+        }
+    }
+    false
+}
+
 /// True when `needle` matches `haystack` under the `has` family rules.
 pub fn has_match(haystack: &str, needle: &str, kind: HasKind, case_sensitive: bool) -> bool {
     matches_folded(
@@ -87,8 +129,16 @@ pub(super) fn has(
     let out: BooleanArray = match scalar_str(n_scalar) {
         Some(needle) => {
             let needle = fold(&needle, cs).into_owned();
+            let ascii = needle.is_ascii();
             (0..hs.len())
-                .map(|i| Some(matches_folded(&fold(str_at(&hs, i), cs), &needle, kind)))
+                .map(|i| {
+                    let h = str_at(&hs, i);
+                    Some(if ascii && h.is_ascii() {
+                        matches_ascii(h.as_bytes(), needle.as_bytes(), kind, cs)
+                    } else {
+                        matches_folded(&fold(h, cs), &needle, kind)
+                    })
+                })
                 .collect()
         }
         None => {
@@ -135,6 +185,55 @@ mod tests {
             assert!(has_match(s, t, Term, true), "{t}");
         }
         assert!(!has_match(s, "ad67", Term, true));
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_general_one() {
+        let hay = [
+            "",
+            "a",
+            "North America",
+            "KustoExplorerQueryRun",
+            "Source 10.1.2.3:1234",
+            "aaa aa",
+            "x-Y_z",
+            "ERROR: Timeout in worker-17",
+            "timeouts",
+            "a b",
+            "ab",
+        ];
+        let needles = [
+            "",
+            "a",
+            "america",
+            "AMERICA",
+            "amer",
+            "ica",
+            "10.1.2.3",
+            "aa",
+            "-",
+            "y",
+            "_z",
+            "timeout",
+            "Timeout",
+            "worker-17",
+            "b",
+            "ab",
+        ];
+        for h in hay {
+            for n in needles {
+                for kind in [Term, Prefix, Suffix] {
+                    for cs in [false, true] {
+                        let folded = fold(n, cs).into_owned();
+                        assert_eq!(
+                            matches_ascii(h.as_bytes(), folded.as_bytes(), kind, cs),
+                            matches_folded(&fold(h, cs), &folded, kind),
+                            "{h:?} {n:?} {kind:?} cs={cs}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
