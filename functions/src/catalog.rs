@@ -77,12 +77,14 @@ macro_rules! entry {
 
 mod entries_a;
 mod entries_b;
+mod entries_c;
 
 /// Every entry, in catalog order (the two parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {
     entries_a::ENTRIES
         .iter()
         .chain(entries_b::ENTRIES)
+        .chain(entries_c::ENTRIES)
         .cloned()
         .collect()
 });

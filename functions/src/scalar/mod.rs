@@ -11,7 +11,9 @@ mod encoding;
 mod hash;
 mod ip;
 mod math;
+mod misc;
 mod string;
+mod string2;
 
 pub use conversion::tostring_expr;
 pub use dynamic::dynamic_access;
@@ -24,6 +26,8 @@ use datafusion::scalar::ScalarValue;
 
 pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lowered> {
     for family in [
+        string2::lower,
+        misc::lower,
         dynamic_ops::lower,
         string::lower,
         conversion::lower,

@@ -16,6 +16,7 @@ mod hash;
 mod ip;
 mod json;
 pub mod percentile;
+pub mod strings_h1;
 mod text;
 mod time;
 
