@@ -210,12 +210,18 @@ fn duration() -> DataType {
     DataType::Duration(TimeUnit::Nanosecond)
 }
 
+#[path = "aggregate_stats.rs"]
+mod stats;
+
 pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<LoweredAggregate> {
     if !is_aggregate(name) {
         return Ok(None);
     }
     if let Some(l) = crate::aggregate_sketch::lower(name, args, _cx)? {
         return Ok(Some(l));
+    }
+    if stats::NAMES.contains(&name) {
+        return stats::lower(name, args, _cx);
     }
     match name {
         "count" => {

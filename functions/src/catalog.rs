@@ -78,6 +78,7 @@ macro_rules! entry {
 mod entries_a;
 mod entries_b;
 mod entries_c;
+mod entries_d;
 
 /// Every entry, in catalog order (the two parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {
@@ -85,6 +86,7 @@ static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::n
         .iter()
         .chain(entries_b::ENTRIES)
         .chain(entries_c::ENTRIES)
+        .chain(entries_d::ENTRIES)
         .cloned()
         .collect()
 });

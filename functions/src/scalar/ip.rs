@@ -2,11 +2,8 @@
 //! `ipv4_compare`, `ipv4_is_match`, `ipv4_is_in_range`, `ipv4_is_private`,
 //! `ipv4_netmask_suffix`, `format_ipv4`, `format_ipv4_mask`, `ipv4_range_to_cidr_list`,
 //! `has_ipv4`, `has_ipv4_prefix`, `has_any_ipv4`, `ipv6_compare`, `ipv6_is_match`,
-//! `ipv6_is_in_range`, `parse_ipv6`, `parse_ipv6_mask`.
-//!
-//! `has_any_ipv4_prefix`, `ipv4_is_in_any_range` and `ipv6_is_in_any_range` have kernels
-//! (`IpOp::HasAnyPrefixV4`, `InAnyRangeV4`, `InAnyRangeV6`, tested below) but are not
-//! lowered until `crate::catalog` has entries for them (its test requires one per name).
+//! `ipv6_is_in_range`, `parse_ipv6`, `parse_ipv6_mask`, `has_any_ipv4_prefix`,
+//! `ipv4_is_in_any_range`, `ipv6_is_in_any_range`.
 
 use super::{arity, long_arg, ok, string_arg, type_error};
 use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
@@ -55,6 +52,27 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             2,
             usize::MAX,
             "source, ip, ...",
+            KqlType::Bool,
+        ),
+        "has_any_ipv4_prefix" => (
+            IpOp::HasAnyPrefixV4,
+            2,
+            usize::MAX,
+            "source, prefix, ... | prefixes: dynamic",
+            KqlType::Bool,
+        ),
+        "ipv4_is_in_any_range" => (
+            IpOp::InAnyRangeV4,
+            2,
+            usize::MAX,
+            "ip, range, ... | ranges: dynamic",
+            KqlType::Bool,
+        ),
+        "ipv6_is_in_any_range" => (
+            IpOp::InAnyRangeV6,
+            2,
+            usize::MAX,
+            "ip, range, ... | ranges: dynamic",
             KqlType::Bool,
         ),
         "ipv6_compare" => (IpOp::CompareV6, 2, 3, "ip1, ip2 [, prefix]", KqlType::Long),
@@ -280,11 +298,16 @@ mod tests {
         );
     }
 
-    /// Calls an IP op directly (these ops have no catalog entry yet, so no KQL name lowers to
-    /// them; see the module docs).
+    /// Calls the KQL function of an IP op through the lowering.
     async fn op(op: crate::udf::ext::IpOp, args: &[crate::lower::Arg]) -> String {
-        let v = args.iter().map(crate::scalar::string_arg).collect();
-        eval_text(crate::udf::ext::call(crate::udf::ext::ExtOp::Ip(op), v)).await
+        use crate::udf::ext::IpOp::{HasAnyPrefixV4, InAnyRangeV4, InAnyRangeV6};
+        let name = match op {
+            HasAnyPrefixV4 => "has_any_ipv4_prefix",
+            InAnyRangeV4 => "ipv4_is_in_any_range",
+            InAnyRangeV6 => "ipv6_is_in_any_range",
+            other => panic!("no KQL name for {other:?} here"),
+        };
+        kt(name, args).await
     }
 
     #[tokio::test]

@@ -11,6 +11,7 @@ mod encoding;
 mod hash;
 mod ip;
 mod math;
+mod math2;
 mod misc;
 mod string;
 mod string2;
@@ -34,6 +35,7 @@ pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         datetime::lower,
         conditional::lower,
         math::lower,
+        math2::lower,
         dynamic::lower,
         hash::lower,
         bitwise::lower,

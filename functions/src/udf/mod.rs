@@ -7,7 +7,9 @@
 //! never null).
 
 mod bin;
+pub(crate) mod buildschema_h2;
 mod convert;
+pub(crate) mod covariance_h2;
 pub mod datetime_fn;
 mod encoding;
 pub mod ext;
@@ -17,6 +19,8 @@ mod ip;
 mod json;
 pub mod percentile;
 pub mod strings_h1;
+pub(crate) mod percentiles_h2;
+pub(crate) mod special_h2;
 mod text;
 mod time;
 
