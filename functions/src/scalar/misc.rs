@@ -254,7 +254,16 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
         }
         "repeat" => {
             arity(name, args, 2, 2, "value, count")?;
-            let v = super::dynamic_ops::json_arg(&args[0]);
+            // datetimes as range() writes them (full seven-digit fraction); other values as
+            // pack_array does
+            let v = if args[0].ty == KqlType::Datetime {
+                k::call(
+                    H1Op::DatetimeJson,
+                    vec![cast(args[0].expr.clone(), DataType::Int64)],
+                )
+            } else {
+                super::dynamic_ops::json_arg(&args[0])
+            };
             ok(
                 k::call(H1Op::Repeat, vec![v, long_arg(name, args, 1)?]),
                 KqlType::Dynamic,
@@ -368,6 +377,13 @@ mod tests {
         assert_eq!(kt("repeat", &[l(1), l(3)]).await, "[1,1,1]");
         assert_eq!(kt("repeat", &[s("a"), l(2)]).await, r#"["a","a"]"#);
         assert_eq!(kt("repeat", &[l(1), l(0)]).await, "[]");
+        let lowered = crate::lower::scalar_call("repeat", &[dt("2020-01-01"), l(2)], &cx())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            eval_text(lowered.expr).await,
+            r#"["2020-01-01T00:00:00.0000000Z","2020-01-01T00:00:00.0000000Z"]"#
+        );
         assert_eq!(kt("repeat", &[l(1), l(-1)]).await, "NULL");
         // range-function.md
         assert_eq!(kt("range", &[l(1), l(8), l(3)]).await, "[1,4,7]");

@@ -73,6 +73,9 @@ pub enum H1Op {
     Repeat,
     /// `(start, stop, step)` → JSON array.
     Range(RangeKind),
+    /// `(Int64 nanoseconds)` → a JSON string of the datetime's full text
+    /// (`2007-01-01T00:00:00.0000000Z`, as Kusto writes datetimes in dynamic arrays).
+    DatetimeJson,
 }
 
 impl H1Op {
@@ -100,6 +103,7 @@ impl H1Op {
             H1Op::Range(RangeKind::Real) => "kql_range_real",
             H1Op::Range(RangeKind::Datetime) => "kql_range_datetime",
             H1Op::Range(RangeKind::Timespan) => "kql_range_timespan",
+            H1Op::DatetimeJson => "kql_datetime_json",
         }
     }
 
@@ -316,6 +320,18 @@ impl H1Udf {
             H1Op::Range(kind) => {
                 need(3)?;
                 range(kind, &a[0], &a[1], &a[2])
+            }
+            H1Op::DatetimeJson => {
+                need(1)?;
+                let v = longs(&a[0])?;
+                let out: StringArray = (0..v.len())
+                    .map(|i| {
+                        long_at(&v, i).map(|n| {
+                            Value::String(crate::format::format_datetime_nanos_full(n)).to_string()
+                        })
+                    })
+                    .collect();
+                Ok(Arc::new(out))
             }
         }
     }
