@@ -119,6 +119,11 @@ pub fn dynamic_json(d: &Dynamic, now_nanos: i64) -> Result<serde_json::Value, St
             }
             Value::Object(m)
         }
+        // `dynamic({'a': dynamic({'b': 1})})`: the inner value nests as JSON, not as text
+        Dynamic::Typed(lit) if matches!(lit.as_ref(), Literal::Dynamic(_)) => match lit.as_ref() {
+            Literal::Dynamic(inner) => dynamic_json(inner, now_nanos)?,
+            _ => Value::Null,
+        },
         Dynamic::Typed(lit) => {
             let (v, ty) = literal_value(lit, now_nanos)?;
             match (v, ty) {

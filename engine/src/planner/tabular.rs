@@ -180,30 +180,31 @@ impl Planner<'_> {
         span: kql_parser::Span,
         schema: &DFSchema,
     ) -> Result<()> {
-        // positional arguments first, then `name = value` ones bound by parameter name
+        // `name = value` arguments bind by parameter name; positional ones fill the remaining
+        // parameters in order (so `f(len=3, input)` binds `input` to the parameter after `len`)
         let mut by_pos: Vec<Option<&ast::Arg>> = vec![None; def.params.len()];
-        let mut next = 0;
         for a in args {
-            match &a.name {
-                None => {
-                    if next < by_pos.len() {
-                        by_pos[next] = Some(a);
-                    }
-                    next += 1;
-                }
-                Some(n) => {
-                    let Some(i) = def.params.iter().position(|p| match p {
-                        FnParam::Scalar(s) => s.name.name == n.name,
-                        FnParam::Tabular(t) => t.name.name == n.name,
-                    }) else {
-                        return self.err(
-                            "KQL0301",
-                            format!("function `{fname}` has no parameter `{}`", n.name),
-                            n.span,
-                        );
-                    };
-                    by_pos[i] = Some(a);
-                }
+            if let Some(n) = &a.name {
+                let Some(i) = def.params.iter().position(|p| match p {
+                    FnParam::Scalar(s) => s.name.name == n.name,
+                    FnParam::Tabular(t) => t.name.name == n.name,
+                }) else {
+                    return self.err(
+                        "KQL0301",
+                        format!("function `{fname}` has no parameter `{}`", n.name),
+                        n.span,
+                    );
+                };
+                by_pos[i] = Some(a);
+            }
+        }
+        let mut free = (0..by_pos.len())
+            .filter(|&i| by_pos[i].is_none())
+            .collect::<Vec<_>>()
+            .into_iter();
+        for a in args.iter().filter(|a| a.name.is_none()) {
+            if let Some(i) = free.next() {
+                by_pos[i] = Some(a);
             }
         }
         if args.len() > def.params.len() {
