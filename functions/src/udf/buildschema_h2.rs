@@ -215,10 +215,10 @@ impl Accumulator for SchemaAcc {
         };
         let s = strings(v)?;
         for i in 0..s.len() {
-            if s.is_valid(i) {
-                if let Ok(v) = serde_json::from_str::<Value>(s.value(i)) {
-                    self.schema.add_schema(&v);
-                }
+            if s.is_valid(i)
+                && let Ok(v) = serde_json::from_str::<Value>(s.value(i))
+            {
+                self.schema.add_schema(&v);
             }
         }
         Ok(())

@@ -277,7 +277,9 @@ fn beta_density(x: f64, a: f64, b: f64) -> f64 {
 /// `beta_cdf(x, alpha, beta)` (beta-cdf-function.md): NaN for x outside [0, 1] or a
 /// parameter outside (0, 10000].
 pub fn beta_cdf(x: f64, a: f64, b: f64) -> f64 {
-    if !(0.0..=1.0).contains(&x) || !(a > 0.0 && a <= 10_000.0) || !(b > 0.0 && b <= 10_000.0) {
+    let param = |v: f64| v > 0.0 && v <= 10_000.0;
+    let valid = (0.0..=1.0).contains(&x) && param(a) && param(b);
+    if !valid {
         return f64::NAN;
     }
     inc_beta(x, a, b)
@@ -286,7 +288,8 @@ pub fn beta_cdf(x: f64, a: f64, b: f64) -> f64 {
 /// `beta_pdf(x, alpha, beta)` (beta-pdf-function.md): NaN for x outside (0, 1) or a
 /// parameter ≤ 0.
 pub fn beta_pdf(x: f64, a: f64, b: f64) -> f64 {
-    if !(x > 0.0 && x < 1.0) || !(a > 0.0) || !(b > 0.0) {
+    let valid = x > 0.0 && x < 1.0 && a > 0.0 && b > 0.0;
+    if !valid {
         return f64::NAN;
     }
     beta_density(x, a, b)
@@ -299,10 +302,12 @@ pub fn beta_inv(p: f64, a: f64, b: f64) -> Option<f64> {
     if p.is_nan() || a.is_nan() || b.is_nan() {
         return Some(f64::NAN);
     }
-    if !(a > 0.0) || !(b > 0.0) {
+    let params = a > 0.0 && b > 0.0;
+    if !params {
         return Some(f64::NAN);
     }
-    if !(p > 0.0 && p <= 1.0) {
+    let in_range = p > 0.0 && p <= 1.0;
+    if !in_range {
         return None;
     }
     if p == 1.0 {
