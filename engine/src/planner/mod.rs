@@ -10,6 +10,7 @@ mod literal;
 mod operators;
 mod session_window;
 mod tabular;
+mod tuples;
 mod window;
 
 use crate::context::{KqlContext, RenderSpec};

@@ -10,6 +10,8 @@ mod summarize;
 mod top_nested;
 mod top_nested_others;
 
+pub(crate) use mv_expand::result_name;
+
 use super::Planner;
 use crate::error::Result;
 use datafusion::common::{Column, DFSchema};

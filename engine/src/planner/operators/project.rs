@@ -83,6 +83,7 @@ impl Planner<'_> {
                 span: c.span,
             })
             .collect();
+        let (input, cols, _tuples) = self.lift_tuples(input, &cols, false)?;
         let cols = cols.as_slice();
         let items = self.named_items(input.schema(), cols, &mut auto)?;
         let mut seen: Vec<&str> = Vec::new();
@@ -122,7 +123,10 @@ impl Planner<'_> {
                     .unwrap_or_else(|| c.expr.clone()),
                 span: c.span,
             };
-            let items = self.named_items(plan.schema(), std::slice::from_ref(c), &mut auto)?;
+            let (lifted, parts, tuples) = self.lift_tuples(plan, std::slice::from_ref(c), true)?;
+            plan = lifted;
+            let items = self.named_items(plan.schema(), &parts, &mut auto)?;
+            let hidden: Vec<String> = hidden.into_iter().chain(tuples).collect();
             let schema = plan.schema().clone();
             let mut exprs: Vec<Expr> = Vec::new();
             let mut replaced = false;

@@ -108,6 +108,7 @@ impl Planner<'_> {
 
     pub(crate) fn plan_print(&mut self, cols: &[NamedExpr]) -> Result<LogicalPlan> {
         let one = LogicalPlanBuilder::empty(true).build()?;
+        let (one, cols, _tuples) = self.lift_tuples(one, cols, false)?;
         let schema = one.schema().clone();
         let mut exprs = Vec::new();
         let mut taken: Vec<String> = Vec::new();
