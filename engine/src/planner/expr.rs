@@ -361,6 +361,9 @@ impl Planner<'_> {
         if let Some(Binding::Function(def)) = self.lookup(name).cloned() {
             return self.expand_scalar_function(name, &def, args, span, schema);
         }
+        if let Some(planned) = self.plan_row_function(name, args, span, schema) {
+            return planned;
+        }
         let lowered_args = self.plan_args(args, schema)?;
         let cx = self.call_context();
         match kql_functions::lower::scalar_call(name, &lowered_args, &cx) {

@@ -8,6 +8,7 @@
 mod expr;
 mod literal;
 mod operators;
+mod row_functions;
 mod session_window;
 mod tabular;
 mod tuples;
@@ -70,6 +71,9 @@ pub struct Planner<'a> {
     /// an `innerunique` join applies those that only use left-side columns to its left input
     /// before de-duplicating it, as Kusto's optimizer does (join-innerunique.md).
     pub(crate) join_post_filters: Vec<kql_parser::ast::Expr>,
+    /// The input columns of the `extend` being planned (`pack_all()` packs these, not the
+    /// columns the same `extend` adds).
+    pub(crate) row_columns: Option<Vec<String>>,
 }
 
 impl<'a> Planner<'a> {
@@ -86,6 +90,7 @@ impl<'a> Planner<'a> {
             views: Vec::new(),
             subquery_depth: 0,
             join_post_filters: Vec::new(),
+            row_columns: None,
         }
     }
 

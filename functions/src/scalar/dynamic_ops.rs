@@ -1135,8 +1135,6 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             }
             dyn_call(DynOp::BagPack, e)
         }
-        // needs the row's columns, which a scalar lowering does not see
-        "pack_all" => Err(CallError::not_implemented("`pack_all`")),
         "array_concat" => {
             arity(name, args, 1, usize::MAX, "array1 [, array2, ...]")?;
             all_dynamic(name, args, DynOp::ArrayConcat)

@@ -109,6 +109,13 @@ impl Planner<'_> {
         input: LogicalPlan,
         cols: &[NamedExpr],
     ) -> Result<LogicalPlan> {
+        let saved_row = self.row_columns.replace(column_names(input.schema()));
+        let planned = self.plan_extend_items(input, cols);
+        self.row_columns = saved_row;
+        planned
+    }
+
+    fn plan_extend_items(&mut self, input: LogicalPlan, cols: &[NamedExpr]) -> Result<LogicalPlan> {
         let mut plan = input;
         let mut auto = 0;
         // each item may refer to columns created by earlier items
