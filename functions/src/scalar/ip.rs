@@ -311,6 +311,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn any_range_unparsable() {
+        // ipv4-is-in-any-range-function.md / ipv6-…: null when a conversion fails
+        assert_eq!(
+            kt("ipv4_is_in_any_range", &[s("10.0.0.1"), s("bad")]).await,
+            "NULL"
+        );
+        assert_eq!(
+            kt(
+                "ipv4_is_in_any_range",
+                &[s("10.0.0.1"), dynamic(r#"["10.0.0.0/8", "bad"]"#)]
+            )
+            .await,
+            "NULL"
+        );
+        assert_eq!(
+            kt("ipv6_is_in_any_range", &[s("::1"), s("::1/128"), s("bad")]).await,
+            "NULL"
+        );
+        assert_eq!(
+            kt("ipv6_is_in_any_range", &[s("::1"), s("::1/128")]).await,
+            "true"
+        );
+    }
+
+    #[tokio::test]
     async fn any_docs() {
         use crate::udf::ext::IpOp::{HasAnyPrefixV4, InAnyRangeV4, InAnyRangeV6};
         // has-any-ipv4-prefix-function.md

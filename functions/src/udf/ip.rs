@@ -448,15 +448,24 @@ pub(crate) fn eval(op: IpOp, a: &[ArrayRef]) -> Result<ArrayRef> {
                         .filter_map(|r| text_at(r, i))
                         .flat_map(needles)
                         .collect();
+                    // docs: null when the address or a range does not parse
                     if v6 {
                         let ip = parse_v6(ip)?;
-                        Some(ranges.iter().filter_map(|r| parse_v6(r)).any(|r| {
+                        let rs = ranges
+                            .iter()
+                            .map(|r| parse_v6(r))
+                            .collect::<Option<Vec<_>>>()?;
+                        Some(rs.iter().any(|r| {
                             let m = mask6(r.1);
                             ip.0 & m == r.0 & m
                         }))
                     } else {
                         let ip = parse_v4(ip)?;
-                        Some(ranges.iter().filter_map(|r| parse_v4(r)).any(|r| {
+                        let rs = ranges
+                            .iter()
+                            .map(|r| parse_v4(r))
+                            .collect::<Option<Vec<_>>>()?;
+                        Some(rs.iter().any(|r| {
                             let m = mask4(r.prefix);
                             ip.addr & m == r.addr & m
                         }))
