@@ -79,6 +79,7 @@ mod entries_a;
 mod entries_b;
 mod entries_c;
 mod entries_d;
+mod entries_f;
 
 /// Every entry, in catalog order (the two parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {
@@ -87,6 +88,7 @@ static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::n
         .chain(entries_b::ENTRIES)
         .chain(entries_c::ENTRIES)
         .chain(entries_d::ENTRIES)
+        .chain(entries_f::ENTRIES)
         .cloned()
         .collect()
 });

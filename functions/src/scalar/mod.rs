@@ -13,8 +13,10 @@ mod ip;
 mod math;
 mod math2;
 mod misc;
+mod punycode;
 mod string;
 mod string2;
+mod units;
 
 pub use conversion::tostring_expr;
 pub use dynamic::dynamic_access;
@@ -41,6 +43,8 @@ pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         bitwise::lower,
         ip::lower,
         encoding::lower,
+        units::lower,
+        punycode::lower,
         crate::sketch::scalar::lower,
     ] {
         if let Some(l) = family(name, args, cx)? {
