@@ -374,12 +374,33 @@ fn dictionary(array: &dyn Array, row: usize, key: &DataType, field: &Field) -> O
     Some(value_of(values.as_ref(), k, &inner))
 }
 
+/// An element of a list, struct or map as JSON: datetimes inside a `dynamic` take Kusto's full
+/// form with seven fraction digits (`"2017-01-01T00:00:00.0000000Z"`, as make-series' axis).
+fn element_json(array: &dyn Array, row: usize, field: &Field) -> Json {
+    if let DataType::Timestamp(..) = field.data_type()
+        && let Ok(t) = datafusion::arrow::compute::cast(
+            &array.slice(row, 1),
+            &DataType::Timestamp(TimeUnit::Nanosecond, None),
+        )
+        && let Some(t) = t.as_primitive_opt::<TimestampNanosecondType>()
+    {
+        return if t.is_null(0) {
+            Json::Null
+        } else {
+            Json::String(kql_functions::format::format_datetime_nanos_full(
+                t.value(0),
+            ))
+        };
+    }
+    json_of(value_of(array, row, field))
+}
+
 /// A list, struct or map value as JSON (the `dynamic` it stands for).
 fn nested_json(array: &dyn Array, row: usize) -> Json {
     let elements = |values: &ArrayRef, child: &Field| -> Json {
         Json::Array(
             (0..values.len())
-                .map(|i| json_of(value_of(values.as_ref(), i, child)))
+                .map(|i| element_json(values.as_ref(), i, child))
                 .collect(),
         )
     };
@@ -401,7 +422,7 @@ fn nested_json(array: &dyn Array, row: usize) -> Json {
                 fields
                     .iter()
                     .zip(a.columns())
-                    .map(|(f, col)| (f.name().clone(), json_of(value_of(col.as_ref(), row, f))))
+                    .map(|(f, col)| (f.name().clone(), element_json(col.as_ref(), row, f)))
                     .collect(),
             ),
             None => Json::Null,
@@ -423,7 +444,7 @@ fn nested_json(array: &dyn Array, row: usize) -> Json {
                 (start..end)
                     .map(|i| {
                         let k = format_cell(value_of(keys.as_ref(), i, kf));
-                        (k, json_of(value_of(values.as_ref(), i, vf)))
+                        (k, element_json(values.as_ref(), i, vf))
                     })
                     .collect(),
             )

@@ -301,7 +301,7 @@ fn mv_expand_arrays(spec: &MvExpandSpec, arrays: &[ArrayRef], n: usize) -> Resul
 /// The JSON value an Arrow scalar stands for as a `dynamic` (datetimes and timespans as their
 /// KQL text, lists as arrays, structs as bags).
 fn scalar_to_json(v: &ScalarValue) -> Json {
-    use kql_functions::format::{format_datetime_nanos, format_timespan_nanos};
+    use kql_functions::format::{format_datetime_nanos_full, format_timespan_nanos};
     if v.is_null() {
         return Json::Null;
     }
@@ -336,15 +336,17 @@ fn scalar_to_json(v: &ScalarValue) -> Json {
         ScalarValue::Utf8(Some(s))
         | ScalarValue::LargeUtf8(Some(s))
         | ScalarValue::Utf8View(Some(s)) => Json::String(s.clone()),
-        ScalarValue::TimestampNanosecond(Some(x), _) => Json::String(format_datetime_nanos(*x)),
+        ScalarValue::TimestampNanosecond(Some(x), _) => {
+            Json::String(format_datetime_nanos_full(*x))
+        }
         ScalarValue::TimestampMicrosecond(Some(x), _) => {
-            Json::String(format_datetime_nanos(x.saturating_mul(1_000)))
+            Json::String(format_datetime_nanos_full(x.saturating_mul(1_000)))
         }
         ScalarValue::TimestampMillisecond(Some(x), _) => {
-            Json::String(format_datetime_nanos(x.saturating_mul(1_000_000)))
+            Json::String(format_datetime_nanos_full(x.saturating_mul(1_000_000)))
         }
         ScalarValue::TimestampSecond(Some(x), _) => {
-            Json::String(format_datetime_nanos(x.saturating_mul(1_000_000_000)))
+            Json::String(format_datetime_nanos_full(x.saturating_mul(1_000_000_000)))
         }
         ScalarValue::DurationNanosecond(Some(x)) => Json::String(format_timespan_nanos(*x)),
         ScalarValue::DurationMicrosecond(Some(x)) => {

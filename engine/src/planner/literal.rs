@@ -2,7 +2,7 @@
 
 use datafusion::scalar::ScalarValue;
 use kql_functions::KqlType;
-use kql_functions::format::{format_datetime_nanos, format_timespan_nanos};
+use kql_functions::format::{format_datetime_nanos_full, format_timespan_nanos};
 use kql_parser::ast::{Dynamic, Literal};
 use kql_parser::datetime::parse_datetime;
 use std::sync::Arc;
@@ -128,7 +128,7 @@ pub fn dynamic_json(d: &Dynamic, now_nanos: i64) -> Result<serde_json::Value, St
             let (v, ty) = literal_value(lit, now_nanos)?;
             match (v, ty) {
                 (ScalarValue::TimestampNanosecond(Some(n), _), _) => {
-                    Value::String(format_datetime_nanos(n))
+                    Value::String(format_datetime_nanos_full(n))
                 }
                 (ScalarValue::DurationNanosecond(Some(n)), _) => {
                     Value::String(format_timespan_nanos(n))
@@ -157,7 +157,9 @@ pub fn scalar_json(v: &ScalarValue) -> serde_json::Value {
             .map(Value::Number)
             .unwrap_or(Value::Null),
         ScalarValue::Utf8(Some(s)) => Value::String(s.clone()),
-        ScalarValue::TimestampNanosecond(Some(n), _) => Value::String(format_datetime_nanos(*n)),
+        ScalarValue::TimestampNanosecond(Some(n), _) => {
+            Value::String(format_datetime_nanos_full(*n))
+        }
         ScalarValue::DurationNanosecond(Some(n)) => Value::String(format_timespan_nanos(*n)),
         _ => Value::Null,
     }
@@ -171,9 +173,12 @@ mod tests {
     fn formats() {
         // 2017-01-01 is 17_167 days after 1970-01-01 (Python: date(2017,1,1).toordinal() - 719163)
         let n = 17_167 * 86_400 * 1_000_000_000;
-        assert_eq!(format_datetime_nanos(n), "2017-01-01T00:00:00Z");
         assert_eq!(
-            format_datetime_nanos(n + 1_500_000_000),
+            format_datetime_nanos_full(n),
+            "2017-01-01T00:00:00.0000000Z"
+        );
+        assert_eq!(
+            format_datetime_nanos_full(n + 1_500_000_000),
             "2017-01-01T00:00:01.5000000Z"
         );
         // 1.02:03:04.5 = 93_784.5 s

@@ -74,6 +74,9 @@ pub struct Planner<'a> {
     /// The input columns of the `extend` being planned (`pack_all()` packs these, not the
     /// columns the same `extend` adds).
     pub(crate) row_columns: Option<Vec<String>>,
+    /// `set name = value` options that change how functions compute (`query_bin_auto_size`,
+    /// `query_bin_auto_at` for `bin_auto`).
+    pub(crate) options: HashMap<String, kql_parser::ast::Expr>,
 }
 
 impl<'a> Planner<'a> {
@@ -91,6 +94,7 @@ impl<'a> Planner<'a> {
             subquery_depth: 0,
             join_post_filters: Vec::new(),
             row_columns: None,
+            options: HashMap::new(),
         }
     }
 
@@ -228,6 +232,14 @@ impl<'a> Planner<'a> {
                             );
                         }
                     }
+                }
+                if let Some(v) = value
+                    && matches!(
+                        name.name.as_str(),
+                        "query_bin_auto_size" | "query_bin_auto_at"
+                    )
+                {
+                    self.options.insert(name.name.clone(), v.clone());
                 }
                 // other options are accepted and ignored (they tune the Kusto service)
                 Ok(StatementOutcome::None)

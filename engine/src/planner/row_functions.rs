@@ -1,6 +1,8 @@
 //! Functions that read the row's schema rather than values, so the planner rewrites them:
 //! `pack_all([ignore_null_empty])` (pack-all-function.md), `bag_pack_columns(c1, c2, ...)`
-//! (bag-pack-columns-function.md) and `column_names_of(T)` (column-names-of-function.md).
+//! (bag-pack-columns-function.md) and `column_names_of(T)` (column-names-of-function.md); and
+//! `bin_auto(x)` (bin-auto-function.md), which reads the `set query_bin_auto_size` /
+//! `query_bin_auto_at` options.
 
 use super::Planner;
 use super::operators::column_names;
@@ -60,6 +62,7 @@ impl Planner<'_> {
             "pack_all" => Some(self.plan_pack_all(args, span, schema)),
             "bag_pack_columns" => Some(self.plan_bag_pack_columns(args, span, schema)),
             "column_names_of" => Some(self.plan_column_names_of(args, span)),
+            "bin_auto" => Some(self.plan_bin_auto(args, span, schema)),
             _ => None,
         }
     }
@@ -168,5 +171,28 @@ impl Planner<'_> {
                 .collect(),
         );
         Ok((lit(names.to_string()), KqlType::Dynamic))
+    }
+
+    fn plan_bin_auto(
+        &mut self,
+        args: &[Arg],
+        span: Span,
+        schema: &DFSchema,
+    ) -> Result<(Expr, KqlType)> {
+        let [a] = args else {
+            return self.err("KQL0301", "`bin_auto` expects 1 argument (value)", span);
+        };
+        let Some(size) = self.options.get("query_bin_auto_size").cloned() else {
+            return self.err(
+                "KQL0301",
+                "`bin_auto` needs the bin size: `set query_bin_auto_size = ...;` before the query",
+                span,
+            );
+        };
+        let binned = match self.options.get("query_bin_auto_at").cloned() {
+            Some(at) => call("bin_at", vec![a.value.clone(), size, at], span),
+            None => call("bin", vec![a.value.clone(), size], span),
+        };
+        self.plan_scalar(&binned, schema)
     }
 }

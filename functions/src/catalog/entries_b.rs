@@ -786,7 +786,7 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         Aggregate,
         "aggregate",
         "dcount(expr [, accuracy: int]) -> long",
-        "Number of distinct non-null values in the group.",
+        "Estimated number of distinct non-null values (HyperLogLog; accuracy 0..4, default 1; exact up to 1024 distinct values at accuracy 1).",
         r#"datatable(x: long) [1, 2, 2, 3, 3, 3] | summarize n = dcount(x)"#,
         "n\n3\n"
     ),
@@ -796,7 +796,7 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         Aggregate,
         "aggregate",
         "dcountif(expr, predicate: bool [, accuracy: int]) -> long",
-        "Number of distinct values among the rows for which the predicate holds.",
+        "Estimated number of distinct values among the rows for which the predicate holds (HyperLogLog, as dcount).",
         r#"datatable(x: long) [1, 2, 2, 3, 3, 3] | summarize n = dcountif(x, x > 1)"#,
         "n\n2\n"
     ),
@@ -966,7 +966,7 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         Aggregate,
         "aggregate",
         "percentile(expr, percentile: real) -> the input's type",
-        "The nearest-rank percentile of the group's values.",
+        "Estimated nearest-rank percentile (t-digest; exact while the group has at most 2048 distinct values).",
         r#"range x from 1 to 10 step 1 | summarize p = percentile(x, 50)"#,
         "p\n5\n"
     ),
@@ -976,7 +976,7 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         Aggregate,
         "aggregate",
         "percentiles(expr, percentile1, percentile2, ...) -> one column per percentile",
-        "Several nearest-rank percentiles of the group's values at once.",
+        "Several estimated nearest-rank percentiles at once (t-digest; exact on small inputs).",
         r#"range x from 1 to 10 step 1 | summarize percentiles(x, 50, 90)"#,
         "percentile_x_50,percentile_x_90\n5,9\n"
     ),
@@ -1080,5 +1080,45 @@ pub(super) static ENTRIES: &[FunctionEntry] = &[
         "The first value of the row's session: a new session starts at a gap of max_between or after max_from_first.",
         r#"datatable(t: datetime) [datetime(2024-01-01 10:00), datetime(2024-01-01 10:03), datetime(2024-01-01 10:30)] | serialize | extend s = row_window_session(t, 1h, 5m)"#,
         "t,s\n2024-01-01T10:00:00Z,2024-01-01T10:00:00Z\n2024-01-01T10:03:00Z,2024-01-01T10:00:00Z\n2024-01-01T10:30:00Z,2024-01-01T10:30:00Z\n"
+    ),
+    entry!(
+        "pack_all",
+        [],
+        Scalar,
+        "dynamic",
+        "pack_all([ignore_null_empty: bool]) -> dynamic",
+        "A property bag of all the row's columns (skipping null and empty ones when asked).",
+        r#"datatable(a: string, b: long) ["x", 1, "", 2] | extend p = pack_all(true)"#,
+        "a,b,p\nx,1,\"{\"\"a\"\":\"\"x\"\",\"\"b\"\":1}\"\n,2,\"{\"\"b\"\":2}\"\n"
+    ),
+    entry!(
+        "bag_pack_columns",
+        [],
+        Scalar,
+        "dynamic",
+        "bag_pack_columns(column1, column2, ...) -> dynamic",
+        "A property bag of the listed columns, keyed by their names.",
+        r#"datatable(a: string, b: long) ["x", 1] | project p = bag_pack_columns(a, b)"#,
+        "p\n\"{\"\"a\"\":\"\"x\"\",\"\"b\"\":1}\"\n"
+    ),
+    entry!(
+        "column_names_of",
+        [],
+        Scalar,
+        "dynamic",
+        "column_names_of(table) -> dynamic",
+        "The column names of a tabular expression, as an array of strings.",
+        r#"print c = column_names_of(datatable(A: string, B: int) [])"#,
+        "c\n\"[\"\"A\"\",\"\"B\"\"]\"\n"
+    ),
+    entry!(
+        "bin_auto",
+        [],
+        Scalar,
+        "datetime",
+        "bin_auto(value) -> the value's type",
+        "bin() with the size (and fixed point) set by `set query_bin_auto_size` / `query_bin_auto_at`.",
+        r#"set query_bin_auto_size = 10; print b = bin_auto(27)"#,
+        "b\n20\n"
     ),
 ];

@@ -42,7 +42,8 @@ fn is_empty(a: &Arg) -> Expr {
 }
 
 fn is_null(a: &Arg) -> Expr {
-    if is_string_like(a.ty) {
+    // only strings are never null; a guid is (`isnull(toguid("x"))` is true)
+    if a.ty == KqlType::String {
         lit(ScalarValue::Boolean(Some(false)))
     } else {
         a.expr.clone().is_null()
@@ -192,6 +193,7 @@ mod tests {
         assert_eq!(kt("isnull", &[null(KqlType::Long)]).await, "true");
         assert_eq!(kt("isnull", &[l(1)]).await, "false");
         assert_eq!(kt("isnull", &[s("")]).await, "false");
+        assert_eq!(kt("isnull", &[null(KqlType::Guid)]).await, "true");
         assert_eq!(kt("isnotnull", &[null(KqlType::Real)]).await, "false");
         assert_eq!(kt("isempty", &[s("")]).await, "true");
         assert_eq!(kt("isempty", &[null(KqlType::String)]).await, "true");

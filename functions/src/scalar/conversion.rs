@@ -161,7 +161,6 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 ),
             }
         }
-        "todecimal" | "toguid" | "tohex" => Err(CallError::not_implemented(&format!("`{name}`"))),
         _ => Ok(None),
     }
 }

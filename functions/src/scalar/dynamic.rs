@@ -44,7 +44,6 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             )
         }
         // the array, set and bag functions are in `dynamic_ops`
-        "range" | "extract_all" => Err(CallError::not_implemented(&format!("`{name}`"))),
         _ => Ok(None),
     }
 }

@@ -16,7 +16,7 @@
 pub(crate) mod agg;
 
 use super::{arity, cast, ok, string_arg, type_error};
-use crate::format::{format_datetime_nanos, format_real, format_timespan_nanos};
+use crate::format::{format_datetime_nanos_full, format_real, format_timespan_nanos};
 use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
 use crate::types::KqlType;
 use crate::udf::{self, ConvTarget, Op, bools, longs, reals, strings};
@@ -420,7 +420,7 @@ pub(crate) fn to_json_values(values: &ArrayRef) -> Result<Vec<Option<Value>>> {
             let t = arrow_cast(values, &DataType::Timestamp(TimeUnit::Nanosecond, None))?;
             let v = longs(&t)?;
             (0..n)
-                .map(|i| (!v.is_null(i)).then(|| Value::String(format_datetime_nanos(v.value(i)))))
+                .map(|i| (!v.is_null(i)).then(|| Value::String(format_datetime_nanos_full(v.value(i)))))
                 .collect()
         }
         DataType::Duration(_) => {

@@ -6,7 +6,7 @@
 //! "-Infinity"; datetimes and timespans render as strings in their KQL text form.
 
 use super::{bools, long_at, longs, reals, str_at, strings};
-use crate::format::{format_datetime_nanos, format_real, format_timespan_nanos};
+use crate::format::{format_datetime_nanos_full, format_real, format_timespan_nanos};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
@@ -79,7 +79,7 @@ fn element_values(values: &ArrayRef, dynamic: bool) -> Result<Vec<Option<Value>>
             let t = cast(values, &DataType::Timestamp(TimeUnit::Nanosecond, None))?;
             let v = longs(&t)?;
             (0..n)
-                .map(|i| long_at(&v, i).map(|x| Value::String(format_datetime_nanos(x))))
+                .map(|i| long_at(&v, i).map(|x| Value::String(format_datetime_nanos_full(x))))
                 .collect()
         }
         DataType::Duration(_) => {

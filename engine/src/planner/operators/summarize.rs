@@ -39,6 +39,13 @@ fn aggregate_name(e: &ast::Expr) -> Option<&str> {
     }
 }
 
+/// Whether `e` calls an aggregation function somewhere.
+pub(super) fn has_aggregate(e: &ast::Expr) -> bool {
+    let mut found = Vec::new();
+    extract_aggregates(e, 0, &mut found);
+    !found.is_empty()
+}
+
 /// Replaces aggregation calls inside `e` with references to hidden columns.
 fn extract_aggregates(
     e: &ast::Expr,
@@ -162,7 +169,7 @@ impl Planner<'_> {
             ExprKind::Name(id) => Some(id.name.clone()),
             ExprKind::Call { func, args } => match (&func.kind, args.first()) {
                 (ExprKind::Name(f), Some(Arg { value, .. }))
-                    if matches!(f.name.as_str(), "bin" | "floor" | "bin_at") =>
+                    if matches!(f.name.as_str(), "bin" | "floor" | "bin_at" | "bin_auto") =>
                 {
                     match &value.kind {
                         ExprKind::Name(id) => Some(id.name.clone()),

@@ -47,7 +47,6 @@ async fn packing() {
     );
     assert_eq!(d("pack", &[s("a"), i(1)]).await, r#"{"a":1}"#);
     assert!(crate::lower::scalar_call("bag_pack", &[s("a")], &cx()).is_err());
-    assert!(crate::lower::scalar_call("pack_all", &[], &cx()).is_err());
 }
 
 #[tokio::test]
