@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod format;
 pub mod lower;
 pub mod scalar;
+pub mod series;
 pub mod sketch;
 pub mod string_ops;
 pub mod types;

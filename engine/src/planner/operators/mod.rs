@@ -2,6 +2,7 @@
 
 mod filter;
 mod join;
+mod make_series;
 mod mv_expand;
 mod parse;
 mod project;
@@ -122,6 +123,7 @@ impl Planner<'_> {
             K::Parse(p) => self.plan_parse(input, p, false, op.span),
             K::ParseWhere(p) => self.plan_parse(input, p, true, op.span),
             K::TopNested(clauses) => self.plan_top_nested(input, clauses),
+            K::MakeSeries(ms) => self.plan_make_series(input, ms, op.span),
             K::Invoke(call) => self.plan_invoke(input, call),
             _ => self.err(
                 "KQL0402",

@@ -1,0 +1,335 @@
+//! `kql_make_series(bin, value, nbins)`: collects the per-bin aggregates of one group into a
+//! dense list of `nbins` elements; bins without a row hold the aggregate's `default=` value
+//! (0 unless given; null with `default=double(null)`). A bin whose aggregate is null stays null.
+//! Rows with a null bin are ignored (they only carry `nbins`, see the make-series planner).
+
+use super::{MAX_SERIES_POINTS, too_many_points};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Float64Builder, Int64Builder, ListArray, ListBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type, Int64Type};
+use datafusion::common::{Result, ScalarValue, exec_err};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::utils::format_state_name;
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
+};
+use std::sync::Arc;
+
+/// The element type of a series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Elem {
+    Long,
+    Real,
+}
+
+impl Elem {
+    fn data_type(self) -> DataType {
+        match self {
+            Elem::Long => DataType::Int64,
+            Elem::Real => DataType::Float64,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct MakeSeriesCollect {
+    elem: Elem,
+    /// The `default=` value, as i64 bits or f64 bits (None: null).
+    default_bits: Option<u64>,
+    /// The series length when the bounds are constants (so a group without rows, as with
+    /// `kind=nonempty` on empty input, still gets its series of defaults).
+    fixed_nbins: Option<i64>,
+    signature: Signature,
+}
+
+/// `kql_make_series(bin: Int64, value, nbins: Int64)`: `value` is Int64 (a `long` series) or
+/// Float64 (a `real` series); `default` is the value of empty bins (Int64/Float64/null);
+/// `fixed_nbins` the length when it is known when planning.
+pub fn make_series_collect(
+    bin: Expr,
+    value: Expr,
+    nbins: Expr,
+    real: bool,
+    default: &ScalarValue,
+    fixed_nbins: Option<i64>,
+) -> Result<Expr> {
+    let elem = if real { Elem::Real } else { Elem::Long };
+    let default_bits = match (elem, default) {
+        (_, v) if v.is_null() => None,
+        (Elem::Long, ScalarValue::Int64(Some(v))) => Some(*v as u64),
+        (Elem::Long, ScalarValue::Int32(Some(v))) => Some(i64::from(*v) as u64),
+        (Elem::Real, ScalarValue::Float64(Some(v))) => Some(v.to_bits()),
+        (Elem::Real, ScalarValue::Int64(Some(v))) => Some((*v as f64).to_bits()),
+        (Elem::Real, ScalarValue::Int32(Some(v))) => Some(f64::from(*v).to_bits()),
+        (_, other) => {
+            return exec_err!("make-series: default={other} does not fit the series");
+        }
+    };
+    let udaf = AggregateUDF::from(MakeSeriesCollect {
+        elem,
+        default_bits,
+        fixed_nbins,
+        signature: Signature::exact(
+            vec![DataType::Int64, elem.data_type(), DataType::Int64],
+            Volatility::Immutable,
+        ),
+    });
+    Ok(Arc::new(udaf).call(vec![bin, value, nbins]))
+}
+
+fn list_of(dt: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new("item", dt, true)))
+}
+
+impl AggregateUDFImpl for MakeSeriesCollect {
+    fn name(&self) -> &str {
+        "kql_make_series"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(list_of(self.elem.data_type()))
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(CollectAcc {
+            elem: self.elem,
+            default_bits: self.default_bits,
+            nbins: self.fixed_nbins,
+            bins: Vec::new(),
+            bits: Vec::new(),
+        }))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        Ok(vec![
+            Arc::new(Field::new(
+                format_state_name(args.name, "nbins"),
+                DataType::Int64,
+                true,
+            )),
+            Arc::new(Field::new(
+                format_state_name(args.name, "bins"),
+                list_of(DataType::Int64),
+                true,
+            )),
+            Arc::new(Field::new(
+                format_state_name(args.name, "values"),
+                list_of(self.elem.data_type()),
+                true,
+            )),
+        ])
+    }
+}
+
+#[derive(Debug)]
+struct CollectAcc {
+    elem: Elem,
+    default_bits: Option<u64>,
+    nbins: Option<i64>,
+    bins: Vec<i64>,
+    /// The values as i64 or f64 bits (None: a null aggregate).
+    bits: Vec<Option<u64>>,
+}
+
+impl CollectAcc {
+    fn set_nbins(&mut self, n: i64) -> Result<()> {
+        if n > MAX_SERIES_POINTS {
+            return exec_err!("{}", too_many_points(n));
+        }
+        self.nbins = Some(self.nbins.map_or(n, |m| m.max(n)));
+        Ok(())
+    }
+
+    fn push_values(&mut self, bins: &dyn Array, values: &dyn Array) -> Result<()> {
+        let bins = bins.as_primitive::<Int64Type>();
+        match self.elem {
+            Elem::Long => {
+                let v = values.as_primitive::<Int64Type>();
+                for i in 0..bins.len() {
+                    if bins.is_valid(i) {
+                        self.bins.push(bins.value(i));
+                        self.bits.push(v.is_valid(i).then(|| v.value(i) as u64));
+                    }
+                }
+            }
+            Elem::Real => {
+                let v = values.as_primitive::<Float64Type>();
+                for i in 0..bins.len() {
+                    if bins.is_valid(i) {
+                        self.bins.push(bins.value(i));
+                        self.bits.push(v.is_valid(i).then(|| v.value(i).to_bits()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The dense series as one list value.
+    fn series(&self) -> Result<ScalarValue> {
+        let Some(n) = self.nbins else {
+            return ScalarValue::try_from(&list_of(self.elem.data_type()));
+        };
+        let n = usize::try_from(n.max(0)).unwrap_or(0);
+        let mut dense: Vec<Option<u64>> = vec![self.default_bits; n];
+        for (b, v) in self.bins.iter().zip(&self.bits) {
+            if let Some(slot) = usize::try_from(*b).ok().and_then(|b| dense.get_mut(b)) {
+                *slot = *v;
+            }
+        }
+        let list: ListArray = match self.elem {
+            Elem::Long => {
+                let mut lb = ListBuilder::new(Int64Builder::with_capacity(n));
+                for v in &dense {
+                    lb.values().append_option(v.map(|b| b as i64));
+                }
+                lb.append(true);
+                lb.finish()
+            }
+            Elem::Real => {
+                let mut lb = ListBuilder::new(Float64Builder::with_capacity(n));
+                for v in &dense {
+                    lb.values().append_option(v.map(f64::from_bits));
+                }
+                lb.append(true);
+                lb.finish()
+            }
+        };
+        Ok(ScalarValue::List(Arc::new(list)))
+    }
+
+    fn list_scalar(&self, values: ArrayRef) -> ScalarValue {
+        let field = Arc::new(Field::new("item", values.data_type().clone(), true));
+        let offsets = datafusion::arrow::buffer::OffsetBuffer::from_lengths([values.len()]);
+        ScalarValue::List(Arc::new(ListArray::new(field, offsets, values, None)))
+    }
+}
+
+impl Accumulator for CollectAcc {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let [bins, vals, nbins] = values else {
+            return exec_err!("kql_make_series expects 3 arguments");
+        };
+        let nb = nbins.as_primitive::<Int64Type>();
+        if let Some(n) = nb.iter().flatten().max() {
+            self.set_nbins(n)?;
+        }
+        self.push_values(bins.as_ref(), vals.as_ref())
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let [nbins, bins, vals] = states else {
+            return exec_err!("kql_make_series: unexpected state");
+        };
+        let nb = nbins.as_primitive::<Int64Type>();
+        if let Some(n) = nb.iter().flatten().max() {
+            self.set_nbins(n)?;
+        }
+        let bins = bins.as_list::<i32>();
+        let vals = vals.as_list::<i32>();
+        for i in 0..bins.len() {
+            if bins.is_valid(i) && vals.is_valid(i) {
+                self.push_values(bins.value(i).as_ref(), vals.value(i).as_ref())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        let bins: ArrayRef = Arc::new(datafusion::arrow::array::Int64Array::from(
+            self.bins.clone(),
+        ));
+        let values: ArrayRef = match self.elem {
+            Elem::Long => Arc::new(datafusion::arrow::array::Int64Array::from(
+                self.bits
+                    .iter()
+                    .map(|v| v.map(|b| b as i64))
+                    .collect::<Vec<_>>(),
+            )),
+            Elem::Real => Arc::new(datafusion::arrow::array::Float64Array::from(
+                self.bits
+                    .iter()
+                    .map(|v| v.map(f64::from_bits))
+                    .collect::<Vec<_>>(),
+            )),
+        };
+        Ok(vec![
+            ScalarValue::Int64(self.nbins),
+            self.list_scalar(bins),
+            self.list_scalar(values),
+        ])
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        self.series()
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.bins.capacity() * std::mem::size_of::<i64>()
+            + self.bits.capacity() * std::mem::size_of::<Option<u64>>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Float64Array, Int64Array};
+
+    fn acc(elem: Elem, default_bits: Option<u64>) -> CollectAcc {
+        CollectAcc {
+            elem,
+            default_bits,
+            nbins: None,
+            bins: Vec::new(),
+            bits: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dense_series_with_defaults_and_nulls() {
+        let mut a = acc(Elem::Real, Some((-2.0f64).to_bits()));
+        let bins: ArrayRef = Arc::new(Int64Array::from(vec![Some(0), Some(3), None]));
+        let vals: ArrayRef = Arc::new(Float64Array::from(vec![Some(1.5), None, Some(9.0)]));
+        let nb: ArrayRef = Arc::new(Int64Array::from(vec![5, 5, 5]));
+        a.update_batch(&[bins, vals, nb]).unwrap();
+        // merge a partial state holding bin 1
+        let mut b = acc(Elem::Real, Some((-2.0f64).to_bits()));
+        let bins: ArrayRef = Arc::new(Int64Array::from(vec![1]));
+        let vals: ArrayRef = Arc::new(Float64Array::from(vec![7.0]));
+        let nb: ArrayRef = Arc::new(Int64Array::from(vec![5]));
+        b.update_batch(&[bins, vals, nb]).unwrap();
+        let state: Vec<ArrayRef> = b
+            .state()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.to_array().unwrap())
+            .collect();
+        a.merge_batch(&state).unwrap();
+        let ScalarValue::List(l) = a.evaluate().unwrap() else {
+            panic!("not a list")
+        };
+        let v = l.value(0);
+        let v = v.as_primitive::<Float64Type>();
+        let got: Vec<Option<f64>> = v.iter().collect();
+        assert_eq!(
+            got,
+            vec![Some(1.5), Some(7.0), Some(-2.0), None, Some(-2.0)]
+        );
+    }
+
+    #[test]
+    fn too_long_is_an_error() {
+        let mut a = acc(Elem::Long, Some(0));
+        let bins: ArrayRef = Arc::new(Int64Array::from(vec![0]));
+        let vals: ArrayRef = Arc::new(Int64Array::from(vec![1]));
+        let nb: ArrayRef = Arc::new(Int64Array::from(vec![MAX_SERIES_POINTS + 1]));
+        let e = a.update_batch(&[bins, vals, nb]).unwrap_err();
+        assert!(e.to_string().contains("2^20"), "{e}");
+    }
+}
