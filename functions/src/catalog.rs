@@ -77,6 +77,7 @@ macro_rules! entry {
 
 mod entries_a;
 mod entries_b;
+mod entries_e;
 mod entries_c;
 mod entries_d;
 mod entries_f;
@@ -86,6 +87,7 @@ static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::n
     entries_a::ENTRIES
         .iter()
         .chain(entries_b::ENTRIES)
+        .chain(entries_e::ENTRIES)
         .chain(entries_c::ENTRIES)
         .chain(entries_d::ENTRIES)
         .chain(entries_f::ENTRIES)

@@ -37,25 +37,27 @@ fn xxh(bytes: &[u8]) -> u64 {
 /// datetimes and timespans as their nanoseconds (8 bytes); bools as one byte.
 pub fn hash_values(values: &ArrayRef, mut f: impl FnMut(usize, u64)) -> Result<()> {
     macro_rules! each {
-        ($arr:expr, $bytes:expr) => {{
+        ($arr:expr, |$v:ident| $bytes:expr) => {{
             let a = $arr;
             for i in 0..a.len() {
                 if a.is_valid(i) {
-                    f(i, xxh($bytes(a.value(i)).as_ref()));
+                    let $v = a.value(i);
+                    let b = $bytes;
+                    f(i, xxh(AsRef::<[u8]>::as_ref(&b)));
                 }
             }
         }};
     }
     match values.data_type() {
-        DataType::Utf8 => each!(values.as_string::<i32>(), |s: &str| s.as_bytes().to_vec()),
-        DataType::LargeUtf8 => {
-            each!(values.as_string::<i64>(), |s: &str| s.as_bytes().to_vec())
+        DataType::Utf8 => each!(values.as_string::<i32>(), |s| s.as_bytes()),
+        DataType::LargeUtf8 => each!(values.as_string::<i64>(), |s| s.as_bytes()),
+        DataType::Utf8View => each!(values.as_string_view(), |s| s.as_bytes()),
+        DataType::Int64 => each!(values.as_primitive::<Int64Type>(), |v| v.to_le_bytes()),
+        DataType::Int32 => {
+            each!(values.as_primitive::<Int32Type>(), |v| i64::from(v)
+                .to_le_bytes())
         }
-        DataType::Utf8View => each!(values.as_string_view(), |s: &str| s.as_bytes().to_vec()),
-        DataType::Int64 => each!(values.as_primitive::<Int64Type>(), |v: i64| v.to_le_bytes()),
-        DataType::Int32 => each!(values.as_primitive::<Int32Type>(), |v: i32| i64::from(v)
-            .to_le_bytes()),
-        DataType::Float64 => each!(values.as_primitive::<Float64Type>(), |v: f64| {
+        DataType::Float64 => each!(values.as_primitive::<Float64Type>(), |v| {
             let v = if v == 0.0 {
                 0.0
             } else if v.is_nan() {
@@ -66,16 +68,14 @@ pub fn hash_values(values: &ArrayRef, mut f: impl FnMut(usize, u64)) -> Result<(
             v.to_bits().to_le_bytes()
         }),
         DataType::Timestamp(TimeUnit::Nanosecond, _) => {
-            each!(
-                values.as_primitive::<TimestampNanosecondType>(),
-                |v: i64| v.to_le_bytes()
-            )
-        }
-        DataType::Duration(TimeUnit::Nanosecond) => {
-            each!(values.as_primitive::<DurationNanosecondType>(), |v: i64| v
+            each!(values.as_primitive::<TimestampNanosecondType>(), |v| v
                 .to_le_bytes())
         }
-        DataType::Boolean => each!(values.as_boolean(), |v: bool| [u8::from(v)]),
+        DataType::Duration(TimeUnit::Nanosecond) => {
+            each!(values.as_primitive::<DurationNanosecondType>(), |v| v
+                .to_le_bytes())
+        }
+        DataType::Boolean => each!(values.as_boolean(), |v| [u8::from(v)]),
         DataType::Null => {}
         other => return exec_err!("hll: cannot hash values of type {other}"),
     }
