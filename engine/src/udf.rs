@@ -82,6 +82,68 @@ pub fn dynamic_get(target: Expr, key: Expr) -> Expr {
     DYNAMIC_GET.call(vec![target, key])
 }
 
+/// Lists, structs and maps (series from make-series, tuple results) as `dynamic` JSON text, for
+/// the functions and operators that read dynamic values as JSON.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct NestedToJson {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for NestedToJson {
+    fn name(&self) -> &str {
+        "kql_to_json"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn return_field_from_args(&self, _args: ReturnFieldArgs) -> Result<FieldRef> {
+        Ok(Arc::new(KqlType::Dynamic.field("kql_to_json")))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let n = args.number_rows;
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let Some(a) = arrays.first() else {
+            return datafusion::common::exec_err!("kql_to_json expects one argument");
+        };
+        let mut out = StringBuilder::new();
+        for i in 0..n {
+            if a.is_null(i) {
+                out.append_null();
+            } else {
+                out.append_value(crate::display::nested_json(a.as_ref(), i).to_string());
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+static NESTED_TO_JSON: LazyLock<Arc<ScalarUDF>> = LazyLock::new(|| {
+    Arc::new(ScalarUDF::from(NestedToJson {
+        signature: Signature::any(1, Volatility::Immutable),
+    }))
+});
+
+/// Whether values of this Arrow type are nested (a list, struct or map): `dynamic` values the
+/// JSON-text functions need converted with [`nested_to_json`].
+pub fn is_nested(dt: &DataType) -> bool {
+    matches!(
+        dt,
+        DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::FixedSizeList(..)
+            | DataType::Struct(_)
+            | DataType::Map(..)
+    )
+}
+
+/// A nested value as dynamic JSON text.
+pub fn nested_to_json(e: Expr) -> Expr {
+    NESTED_TO_JSON.call(vec![e])
+}
+
 #[allow(dead_code)]
 fn field() -> Field {
     KqlType::Dynamic.field("x")

@@ -12,6 +12,7 @@ pub mod aggregate_sketch;
 pub mod catalog;
 pub mod format;
 pub mod lower;
+pub mod ml;
 pub mod scalar;
 pub mod series;
 pub mod sketch;

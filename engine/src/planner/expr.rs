@@ -159,6 +159,18 @@ impl Planner<'_> {
             }
             ExprKind::Index { target, index } => {
                 let (t, ty) = self.plan_scalar(target, schema)?;
+                // a tuple result (struct) read by position: its i-th field
+                if let (Ok(DataType::Struct(fields)), ExprKind::Literal(Literal::Long(Some(i)))) = (
+                    datafusion::logical_expr::ExprSchemable::get_type(&t, schema),
+                    &index.kind,
+                ) && let Some(f) = usize::try_from(*i).ok().and_then(|i| fields.get(i))
+                {
+                    let fty = KqlType::of_field(f);
+                    return Ok((
+                        datafusion::functions::core::expr_fn::get_field(t, f.name().as_str()),
+                        fty,
+                    ));
+                }
                 if ty != KqlType::Dynamic {
                     return self.err(
                         "KQL0303",
@@ -167,6 +179,7 @@ impl Planner<'_> {
                     );
                 }
                 let (i, _) = self.plan_scalar(index, schema)?;
+                let t = self.json_if_nested(t, schema);
                 Ok((crate::udf::dynamic_get(t, i), KqlType::Dynamic))
             }
             ExprKind::Star => self.err(
@@ -263,6 +276,30 @@ impl Planner<'_> {
             span,
             help,
         )
+    }
+
+    /// `e` as dynamic JSON text when its value is a list, struct or map (see
+    /// [`crate::udf::nested_to_json`]); `e` itself otherwise.
+    pub(crate) fn json_if_nested(&self, e: Expr, schema: &DFSchema) -> Expr {
+        use datafusion::logical_expr::ExprSchemable;
+        match e.get_type(schema) {
+            Ok(dt) if crate::udf::is_nested(&dt) => crate::udf::nested_to_json(e),
+            _ => e,
+        }
+    }
+
+    /// [`Self::plan_args`] for a function that reads `dynamic` arguments as JSON text (every
+    /// function except the `series_*` family): nested arguments are converted.
+    pub(crate) fn plan_json_args(
+        &mut self,
+        args: &[ast::Arg],
+        schema: &DFSchema,
+    ) -> Result<Vec<Arg>> {
+        let mut out = self.plan_args(args, schema)?;
+        for a in &mut out {
+            a.expr = self.json_if_nested(a.expr.clone(), schema);
+        }
+        Ok(out)
     }
 
     pub(crate) fn plan_args(&mut self, args: &[ast::Arg], schema: &DFSchema) -> Result<Vec<Arg>> {
@@ -364,7 +401,11 @@ impl Planner<'_> {
         if let Some(planned) = self.plan_row_function(name, args, span, schema) {
             return planned;
         }
-        let lowered_args = self.plan_args(args, schema)?;
+        let lowered_args = if kql_functions::ml::reads_series(name) {
+            self.plan_args(args, schema)?
+        } else {
+            self.plan_json_args(args, schema)?
+        };
         let cx = self.call_context();
         match kql_functions::lower::scalar_call(name, &lowered_args, &cx) {
             Ok(Some(l)) => Ok((l.expr, l.ty)),

@@ -4,7 +4,9 @@
 //! `(x, y) = f(...)` names the fields by position; in `extend` the fields left unnamed by a
 //! tuple assignment are dropped, in `project` and `print` they keep their default names.
 //! Inside a larger expression the value stays one `dynamic` array of the fields (so
-//! `array_sort_asc(a, b)[1]` is the second array, as the docs' example uses it).
+//! `array_sort_asc(a, b)[1]` is the second array, as the docs' example uses it). The
+//! `series_*` tuple functions (`kql_functions::ml::tuple_fields`) lower to an Arrow struct;
+//! their fields are read by position.
 
 use super::Planner;
 use super::operators::{all_columns, typed_alias};
@@ -35,7 +37,24 @@ pub(crate) fn tuple_fields(e: &ast::Expr) -> Option<Vec<Option<String>>> {
                     .collect()
             })
         }
-        _ => None,
+        f => {
+            let fields = kql_functions::ml::tuple_fields(f)?;
+            // `series_fit_line(y)` -> series_fit_line_y_rsquare, ...
+            let arg = args
+                .first()
+                .and_then(|a| super::operators::result_name(&a.value));
+            Some(
+                fields
+                    .iter()
+                    .map(|field| {
+                        Some(match &arg {
+                            Some(a) => format!("{f}_{a}_{field}"),
+                            None => format!("{f}_{field}"),
+                        })
+                    })
+                    .collect(),
+            )
+        }
     }
 }
 

@@ -238,7 +238,7 @@ impl Planner<'_> {
                     }
                     continue;
                 }
-                let lowered_args = self.plan_args(args, &schema)?;
+                let lowered_args = self.plan_json_args(args, &schema)?;
                 let cx = self.call_context();
                 let lowered = match aggregate_call(fname, &lowered_args, &cx) {
                     Ok(Some(l)) => l,
@@ -295,7 +295,7 @@ impl Planner<'_> {
                     else {
                         continue;
                     };
-                    let lowered_args = self.plan_args(args, &schema)?;
+                    let lowered_args = self.plan_json_args(args, &schema)?;
                     let cx = self.call_context();
                     let lowered = match aggregate_call(fname, &lowered_args, &cx) {
                         Ok(Some(l)) => l,
