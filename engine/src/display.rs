@@ -396,7 +396,7 @@ fn element_json(array: &dyn Array, row: usize, field: &Field) -> Json {
 }
 
 /// A list, struct or map value as JSON (the `dynamic` it stands for).
-pub(crate) fn nested_json(array: &dyn Array, row: usize) -> Json {
+pub fn nested_json(array: &dyn Array, row: usize) -> Json {
     let elements = |values: &ArrayRef, child: &Field| -> Json {
         Json::Array(
             (0..values.len())

@@ -30,8 +30,7 @@ use async_trait::async_trait;
 use kql_engine::KqlContext;
 use kql_engine::KqlError;
 use kql_engine::datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, FixedSizeListArray, LargeListArray,
-    ListArray, MapArray, StructArray,
+    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array,
 };
 use kql_engine::datafusion::arrow::datatypes::{
     DataType, Date32Type, Date64Type, DurationMicrosecondType, DurationMillisecondType,
@@ -310,45 +309,12 @@ fn json_value(array: &dyn Array, row: usize) -> serde_json::Value {
             Some(b) => Value::Bool(b.value(row)),
             None => Value::Null,
         },
-        DataType::List(_) => match array.as_any().downcast_ref::<ListArray>() {
-            Some(l) => json_array(l.value(row).as_ref()),
-            None => Value::Null,
-        },
-        DataType::LargeList(_) => match array.as_any().downcast_ref::<LargeListArray>() {
-            Some(l) => json_array(l.value(row).as_ref()),
-            None => Value::Null,
-        },
-        DataType::FixedSizeList(..) => match array.as_any().downcast_ref::<FixedSizeListArray>() {
-            Some(l) => json_array(l.value(row).as_ref()),
-            None => Value::Null,
-        },
-        DataType::Struct(fields) => match array.as_any().downcast_ref::<StructArray>() {
-            Some(s) => {
-                let mut map = serde_json::Map::new();
-                for (f, c) in fields.iter().zip(s.columns()) {
-                    map.insert(f.name().clone(), json_value(c.as_ref(), row));
-                }
-                Value::Object(map)
-            }
-            None => Value::Null,
-        },
-        DataType::Map(..) => match array.as_any().downcast_ref::<MapArray>() {
-            Some(m) => {
-                let entries = m.value(row);
-                let mut map = serde_json::Map::new();
-                if entries.num_columns() >= 2 {
-                    let keys = entries.column(0);
-                    let values = entries.column(1);
-                    for i in 0..entries.len() {
-                        let key = string_at(keys.as_ref(), i)
-                            .unwrap_or_else(|| format_with_arrow(keys.as_ref(), i));
-                        map.insert(key, json_value(values.as_ref(), i));
-                    }
-                }
-                Value::Object(map)
-            }
-            None => Value::Null,
-        },
+        // nested values as the engine prints them (datetimes inside take the 7-digit form)
+        DataType::List(_)
+        | DataType::LargeList(_)
+        | DataType::FixedSizeList(..)
+        | DataType::Struct(_)
+        | DataType::Map(..) => kql_engine::display::nested_json(array, row),
         DataType::Dictionary(..) => match array.as_any_dictionary_opt() {
             Some(dict) => match dict.normalized_keys().get(row) {
                 Some(&k) => json_value(dict.values().as_ref(), k),
@@ -377,10 +343,6 @@ fn json_value(array: &dyn Array, row: usize) -> serde_json::Value {
             Value::String(format_with_arrow(array, row))
         }
     }
-}
-
-fn json_array(values: &dyn Array) -> serde_json::Value {
-    serde_json::Value::Array((0..values.len()).map(|i| json_value(values, i)).collect())
 }
 
 // ---------------------------------------------------------------------------------------------
