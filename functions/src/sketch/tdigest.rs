@@ -147,32 +147,38 @@ impl<T: Value> TDigest<T> {
         self.exact
     }
 
-    pub fn min(&self) -> Option<T> {
+    pub fn min(&mut self) -> Option<T> {
+        self.flush();
         self.min
     }
 
-    pub fn max(&self) -> Option<T> {
+    pub fn max(&mut self) -> Option<T> {
+        self.flush();
         self.max
     }
 
-    /// Adds `value` with integer weight `weight` (0 is ignored).
+    /// Adds `value` with integer weight `weight` (0 is ignored). The minimum and maximum are
+    /// updated when the buffer is flushed (from the ends of the sorted buffer).
     pub fn add(&mut self, value: T, weight: u64) {
         if weight == 0 {
             return;
         }
         self.total += weight;
-        self.min = Some(match self.min {
-            Some(m) if T::cmp(&m, &value) != Ordering::Greater => m,
-            _ => value,
-        });
-        self.max = Some(match self.max {
-            Some(m) if T::cmp(&m, &value) != Ordering::Less => m,
-            _ => value,
-        });
         self.buffer.push((value, weight));
         if self.buffer.len() >= BUFFER {
             self.flush();
         }
+    }
+
+    fn widen(&mut self, v: T) {
+        self.min = Some(match self.min {
+            Some(m) if T::cmp(&m, &v) != Ordering::Greater => m,
+            _ => v,
+        });
+        self.max = Some(match self.max {
+            Some(m) if T::cmp(&m, &v) != Ordering::Less => m,
+            _ => v,
+        });
     }
 
     /// Merges another digest into this one.
@@ -181,15 +187,12 @@ impl<T: Value> TDigest<T> {
             return;
         }
         self.total += other.total;
+        // other's min/max cover its flushed part; its buffer is scanned
         for v in [other.min, other.max].into_iter().flatten() {
-            self.min = Some(match self.min {
-                Some(m) if T::cmp(&m, &v) != Ordering::Greater => m,
-                _ => v,
-            });
-            self.max = Some(match self.max {
-                Some(m) if T::cmp(&m, &v) != Ordering::Less => m,
-                _ => v,
-            });
+            self.widen(v);
+        }
+        for (v, _) in &other.buffer {
+            self.widen(*v);
         }
         self.exact &= other.exact;
         self.buffer.extend_from_slice(&other.centroids);
@@ -206,7 +209,12 @@ impl<T: Value> TDigest<T> {
         }
         let mut all = std::mem::take(&mut self.centroids);
         all.append(&mut self.buffer);
-        all.sort_by(|a, b| T::cmp(&a.0, &b.0));
+        all.sort_unstable_by(|a, b| T::cmp(&a.0, &b.0));
+        // centroid means lie within the values seen, so the ends give the new extremes
+        if let (Some(first), Some(last)) = (all.first().copied(), all.last().copied()) {
+            self.widen(first.0);
+            self.widen(last.0);
+        }
         // equal values always share a centroid
         let mut merged: Vec<(T, u64)> = Vec::with_capacity(all.len());
         for (v, w) in all {
@@ -497,6 +505,15 @@ mod tests {
         d.add(base + 1, 3);
         assert_eq!(d.percentile(50.0), Some(base + 1));
         assert_eq!(i64::mean(1, 1, 2, 1), 2);
+        // extremes still in an unflushed buffer survive a merge
+        let mut a = TDigest::<i64>::new();
+        let mut b = TDigest::<i64>::new();
+        a.add(5, 1);
+        b.add(-3, 1);
+        b.add(100, 2);
+        a.merge(&b);
+        assert_eq!((a.min(), a.max(), a.count()), (Some(-3), Some(100), 4));
+        assert_eq!(a.percentile(50.0), Some(5));
         assert_eq!(i64::mean(-1, 1, -2, 1), -2);
     }
 }
