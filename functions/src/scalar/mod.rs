@@ -14,6 +14,8 @@ mod math;
 mod math2;
 mod misc;
 mod punycode;
+mod series_fit;
+mod series_fit_udf;
 mod string;
 mod string2;
 mod units;
@@ -45,6 +47,7 @@ pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         encoding::lower,
         units::lower,
         punycode::lower,
+        series_fit::lower,
         crate::sketch::scalar::lower,
     ] {
         if let Some(l) = family(name, args, cx)? {
