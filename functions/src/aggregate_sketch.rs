@@ -12,9 +12,10 @@
 //! named `merge_tdigests_x`, as in the docs' outputs (tdigest-merge-aggregation-function.md,
 //! using-hll-tdigest.md).
 //!
-//! On no input: `dcount` gives 0, `hll`/`tdigest` give an empty sketch (so `dcount_hll` gives
-//! 0 and `percentile_tdigest` null), `hll_merge`/`tdigest_merge` give null (the docs are
-//! silent; the accuracy or value type of an empty merge is unknown).
+//! On no input: `dcount` gives 0; `hll`, `hll_if`, `tdigest`, `hll_merge` and `tdigest_merge`
+//! give null, as the docs' empty-input example shows for `hll` and `tdigest`
+//! (summarize-operator.md, "Default values of aggregations"); `dcount_hll(null)` is 0 and
+//! `percentile_tdigest(null, p)` null.
 
 use crate::aggregate::Finish;
 use crate::lower::{Arg, CallContext, CallError, CallResult, LoweredAggregate};
@@ -316,8 +317,8 @@ impl Groups {
                 sketches
                     .into_iter()
                     .map(|s| match s {
-                        Sketch::Hll(Some(h)) => Some(hll_to_dynamic(&h)),
-                        Sketch::Digest(Some(mut d)) => Some(d.to_dynamic()),
+                        Sketch::Hll(Some(h)) if !h.is_empty() => Some(hll_to_dynamic(&h)),
+                        Sketch::Digest(Some(mut d)) if d.count() > 0 => Some(d.to_dynamic()),
                         _ => None,
                     })
                     .collect::<StringArray>(),
@@ -835,6 +836,35 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert!(r.contains(&vec!["[0,998]".to_string()]), "{r:?}");
         assert!(r.contains(&vec!["[1,999]".to_string()]), "{r:?}");
+    }
+
+    #[tokio::test]
+    async fn empty_input() {
+        // summarize-operator.md, "Default values of aggregations": on an empty table dcount
+        // is 0 and hll/tdigest are empty (null)
+        let ctx = table(0, 1);
+        let r = run(
+            &ctx,
+            &[
+                ("dcount", vec![arg("x")]),
+                ("hll", vec![arg("x")]),
+                ("tdigest", vec![arg("x")]),
+                ("hll_merge", vec![arg("s")]),
+            ],
+            false,
+            None,
+        )
+        .await;
+        assert_eq!(r, vec![vec!["0", "", "", ""]]);
+        // dcount_hll of that null sketch counts nothing
+        let r = run(
+            &ctx,
+            &[("hll", vec![arg("x")])],
+            false,
+            Some(("dcount_hll", vec![a("a0")])),
+        )
+        .await;
+        assert_eq!(r, vec![vec!["0"]]);
     }
 
     #[test]

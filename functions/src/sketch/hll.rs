@@ -115,6 +115,14 @@ impl Hll {
         precision(self.accuracy)
     }
 
+    /// True when no value has been added.
+    pub fn is_empty(&self) -> bool {
+        match &self.mode {
+            Mode::Sparse(set) => set.is_empty(),
+            Mode::Dense(regs) => regs.iter().all(|r| *r == 0),
+        }
+    }
+
     /// True while the sketch still counts exactly.
     pub fn is_sparse(&self) -> bool {
         matches!(self.mode, Mode::Sparse(_))
@@ -413,6 +421,7 @@ mod tests {
     #[test]
     fn empty_and_tiny() {
         assert_eq!(Hll::new(0).count(), 0);
+        assert!(Hll::new(0).is_empty());
         let mut s = Hll::new(4);
         s.insert(7);
         assert_eq!(s.count(), 1);

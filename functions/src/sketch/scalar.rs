@@ -13,7 +13,8 @@
 //! - `percentiles_array_tdigest(d, p1, p2, ...)` or `(d, dynamic([...]) [, typeof(T)])` →
 //!   dynamic array.
 //!
-//! A null or empty sketch gives null (0 for `dcount_hll`, which counts nothing).
+//! A null sketch (the aggregate of no values) gives null, except `dcount_hll`, which counts
+//! nothing: 0.
 
 use super::{DigestValue, TypedDigest, hll_from_dynamic, hll_to_dynamic, text_at};
 use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
@@ -139,9 +140,10 @@ fn eval(op: Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
         Op::DcountHll => {
             let mut out = Vec::with_capacity(rows);
             for i in 0..rows {
+                // a null sketch (hll of no values) counts nothing
                 out.push(match text_at(first, i) {
-                    Some(t) => hll_from_dynamic(t)?.map(|h| h.count()),
-                    None => None,
+                    Some(t) => Some(hll_from_dynamic(t)?.map_or(0, |h| h.count())),
+                    None => Some(0),
                 });
             }
             Arc::new(Int64Array::from(out))
