@@ -81,6 +81,7 @@ mod entries_e;
 mod entries_c;
 mod entries_d;
 mod entries_f;
+mod entries_g;
 
 /// Every entry, in catalog order (the two parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {
@@ -91,6 +92,7 @@ static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::n
         .chain(entries_c::ENTRIES)
         .chain(entries_d::ENTRIES)
         .chain(entries_f::ENTRIES)
+        .chain(entries_g::ENTRIES)
         .cloned()
         .collect()
 });
@@ -128,6 +130,7 @@ fn family_title(family: &str) -> &str {
         "encoding" => "Encoding and parsing",
         "ip" => "IPv4 and IPv6",
         "tabular" => "Tabular to scalar",
+        "series" => "Series",
         other => other,
     }
 }

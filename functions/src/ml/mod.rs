@@ -8,6 +8,10 @@
 //! null series. Kernels then read each row's values as a `&[f64]` slice plus its null mask
 //! ([`SeriesRef`]) and build results with [`RealListBuilder`] / [`LongListBuilder`].
 
+pub mod elementwise;
+pub mod fill;
+pub mod vector;
+
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Float64Array, Float64Builder, Int64Builder, ListArray, ListBuilder,
 };

@@ -16,6 +16,9 @@ mod misc;
 mod punycode;
 mod series_fit;
 mod series_fit_udf;
+mod series_elem;
+mod series_elem_fill;
+mod series_elem_vec;
 mod string;
 mod string2;
 mod units;
@@ -48,6 +51,7 @@ pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         units::lower,
         punycode::lower,
         series_fit::lower,
+        series_elem::lower,
         crate::sketch::scalar::lower,
     ] {
         if let Some(l) = family(name, args, cx)? {
