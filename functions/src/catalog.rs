@@ -82,6 +82,7 @@ mod entries_c;
 mod entries_d;
 mod entries_f;
 mod entries_g;
+mod entries_h;
 
 /// Every entry, in catalog order (the two parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {
@@ -93,6 +94,7 @@ static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::n
         .chain(entries_d::ENTRIES)
         .chain(entries_f::ENTRIES)
         .chain(entries_g::ENTRIES)
+        .chain(entries_h::ENTRIES)
         .cloned()
         .collect()
 });
