@@ -480,6 +480,59 @@ mod tests {
         assert!((r - 50_000.0).abs() < 0.005 * n as f64, "{r}");
     }
 
+    /// The fraction of `sorted` that is ≤ v.
+    fn rank_fraction(sorted: &[f64], v: f64) -> f64 {
+        sorted.partition_point(|x| *x <= v) as f64 / sorted.len() as f64
+    }
+
+    #[test]
+    fn skewed_data_merged_from_many_digests() {
+        // a heavy-tailed sample (x = u^-1 − 1 for u uniform in (0, 1]) split over 64 digests
+        // merged pairwise in a tree: every percentile's rank stays within 1% (docs' bound)
+        let n = 256_000usize;
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut vals = Vec::with_capacity(n);
+        for _ in 0..n {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let u = ((s >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+            vals.push(1.0 / u - 1.0);
+        }
+        let mut parts: Vec<TDigest<f64>> = vals
+            .chunks(n / 64)
+            .map(|c| {
+                let mut d = TDigest::new();
+                for v in c {
+                    d.add(*v, 1);
+                }
+                d
+            })
+            .collect();
+        while parts.len() > 1 {
+            parts = parts
+                .chunks(2)
+                .map(|p| {
+                    let mut a = p[0].clone();
+                    if let Some(b) = p.get(1) {
+                        a.merge(b);
+                    }
+                    a
+                })
+                .collect();
+        }
+        let mut d = parts.pop().unwrap();
+        vals.sort_by(f64::total_cmp);
+        for p in [0.1, 1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0, 99.9] {
+            let got = d.percentile(p).unwrap();
+            let r = rank_fraction(&vals, got) * 100.0;
+            assert!((r - p).abs() <= 1.0, "P{p}: value {got} has rank {r}");
+        }
+        assert_eq!(d.percentile(0.0), vals.first().copied());
+        assert_eq!(d.percentile(100.0), vals.last().copied());
+        assert_eq!(d.count(), n as u64);
+    }
+
     #[test]
     fn merge_and_bytes() {
         let mut a = TDigest::<f64>::new();
