@@ -28,13 +28,19 @@ fn not(e: Expr) -> Expr {
 pub fn string_op(op: BinaryOp, left: &Arg, right: &Arg) -> Result<Lowered, CallError> {
     use BinaryOp::*;
     let (l, r) = (string_arg(left), string_arg(right));
+    // the has kernels read a null string as "" themselves: no coalesce copy of the column
+    let raw_left = if left.ty == KqlType::String {
+        left.expr.clone()
+    } else {
+        l.clone()
+    };
     let has = |kind: HasKind, case_sensitive: bool| {
         udf::call(
             Op::Has {
                 kind,
                 case_sensitive,
             },
-            vec![l.clone(), r.clone()],
+            vec![raw_left.clone(), r.clone()],
         )
     };
     let contains = |cs: bool| {

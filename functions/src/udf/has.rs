@@ -85,16 +85,25 @@ fn matches_ascii(h: &[u8], n: &[u8], kind: HasKind, case_sensitive: bool) -> boo
     let Some(last_start) = h.len().checked_sub(n.len()) else {
         return false;
     };
-    for i in 0..=last_start {
-        let b = h[i];
-        if b != first && b != alt {
-            continue;
-        }
-        let window = &h[i..i + n.len()];
-        let equal = if case_sensitive {
-            window == n
+    // candidates: positions of the needle's first byte (either case), found with SIMD
+    let mut from = 0;
+    while from <= last_start {
+        let window = &h[from..=last_start];
+        let found = if alt == first {
+            memchr::memchr(first, window)
         } else {
-            window.eq_ignore_ascii_case(n)
+            memchr::memchr2(first, alt, window)
+        };
+        let Some(off) = found else {
+            return false;
+        };
+        let i = from + off;
+        from = i + 1;
+        let cand = &h[i..i + n.len()];
+        let equal = if case_sensitive {
+            cand == n
+        } else {
+            cand.eq_ignore_ascii_case(n)
         };
         if !equal {
             continue;
