@@ -93,6 +93,10 @@ enum Param {
 }
 
 #[cfg(test)]
+#[path = "series_fit_nab.rs"]
+mod nab;
+
+#[cfg(test)]
 mod tests {
     use super::super::test_util::{b, dynamic, kt, l, r};
     use crate::lower::scalar_call;

@@ -349,6 +349,16 @@ fn side_entries(f: &LineFit) -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// [`eval`] for tests in sibling modules.
+#[cfg(test)]
+pub(super) fn eval_for_tests(
+    op: SeriesFitOp,
+    args: &[ColumnarValue],
+    rows: usize,
+) -> Result<ArrayRef> {
+    eval(op, args, rows)
+}
+
 fn eval(op: SeriesFitOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
     let Some(first) = args.first() else {
         return exec_err!("{} expects a series argument", op.name());
