@@ -452,9 +452,96 @@ impl Row<'_> {
 /// without a fraction or exponent that fit a long are longs; `"NaN"`, `"Infinity"` and
 /// `"-Infinity"` (how a real series prints them) are reals; anything else is null.
 pub(crate) fn parse_json_series(text: &str) -> Option<Vec<Num>> {
+    if let Some(v) = parse_flat_array(text) {
+        return Some(v);
+    }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(serde_json::Value::Array(items)) => Some(items.iter().map(json_num).collect()),
         _ => None,
+    }
+}
+
+/// A flat JSON array of numbers, nulls, bools and plain strings, parsed directly (`None` for
+/// anything else, which goes through serde_json). Numbers are parsed by Rust's correctly
+/// rounded `str::parse`: serde_json as configured in this workspace (without its
+/// `float_roundtrip` feature) may read a decimal one unit in the last place off (e.g. `49.9`),
+/// which would show in element-wise results.
+fn parse_flat_array(text: &str) -> Option<Vec<Num>> {
+    let b = text.as_bytes();
+    let ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t' | b'\n' | b'\r') {
+            *i += 1;
+        }
+    };
+    let mut i = 0;
+    ws(&mut i);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i += 1;
+    let mut out = Vec::new();
+    ws(&mut i);
+    if b.get(i) == Some(&b']') {
+        i += 1;
+        ws(&mut i);
+        return (i == b.len()).then_some(out);
+    }
+    loop {
+        ws(&mut i);
+        let start = i;
+        let c = *b.get(i)?;
+        let v = match c {
+            b'n' | b't' | b'f' => {
+                let word: &[u8] = match c {
+                    b'n' => b"null",
+                    b't' => b"true",
+                    _ => b"false",
+                };
+                if !b[i..].starts_with(word) {
+                    return None;
+                }
+                i += word.len();
+                Num::Null
+            }
+            b'"' => {
+                let end = i + 1 + b[i + 1..].iter().position(|&x| x == b'"')?;
+                let inner = &text[i + 1..end];
+                if inner.contains('\\') {
+                    return None;
+                }
+                i = end + 1;
+                match inner {
+                    "NaN" => Num::Real(f64::NAN),
+                    "Infinity" => Num::Real(f64::INFINITY),
+                    "-Infinity" => Num::Real(f64::NEG_INFINITY),
+                    _ => Num::Null,
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                {
+                    i += 1;
+                }
+                let t = &text[start..i];
+                let integral = !t.contains(['.', 'e', 'E']);
+                match (integral, t.parse::<i64>()) {
+                    (true, Ok(n)) => Num::Int(n),
+                    _ => Num::Real(t.parse::<f64>().ok()?),
+                }
+            }
+            _ => return None,
+        };
+        out.push(v);
+        ws(&mut i);
+        match b.get(i)? {
+            b',' => i += 1,
+            b']' => {
+                i += 1;
+                ws(&mut i);
+                return (i == b.len()).then_some(out);
+            }
+            _ => return None,
+        }
     }
 }
 

@@ -435,3 +435,27 @@ fn type_errors() {
     let e = crate::lower::scalar_call("series_fill_linear", &[dynamic("[1]"), l(0), l(1)], &cx());
     assert!(e.is_err());
 }
+
+#[test]
+fn json_series_parsing() {
+    use super::parse_json_series as p;
+    use crate::ml::elementwise::Num;
+    // correctly rounded decimals (the flat-array path)
+    assert_eq!(
+        p("[49.9, -48.01]"),
+        Some(vec![Num::Real(49.9), Num::Real(-48.01)])
+    );
+    // NaN is not equal to itself, so compare the Debug text
+    let got = format!("{:?}", p(" [1, 2.5, null, \"NaN\", true, \"x\", -0, 1e2] "));
+    assert_eq!(
+        got,
+        "Some([Int(1), Real(2.5), Null, Real(NaN), Null, Null, Int(0), Real(100.0)])"
+    );
+    assert_eq!(p("[]"), Some(vec![]));
+    // nested values go through serde_json: a nested array is not a number
+    assert_eq!(p("[[1], 2]"), Some(vec![Num::Null, Num::Int(2)]));
+    assert_eq!(p("{\"a\": 1}"), None);
+    assert_eq!(p("[1,]"), None);
+    assert_eq!(p("5"), None);
+    assert_eq!(p("[99999999999999999999]"), Some(vec![Num::Real(1e20)]));
+}
