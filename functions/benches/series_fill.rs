@@ -49,7 +49,7 @@ fn series(rows: usize, next: &mut impl FnMut() -> u64, null_every: u64) -> Array
     for _ in 0..rows {
         for i in 0..POINTS {
             let r = next();
-            if null_every > 0 && r % null_every == 0 {
+            if null_every > 0 && r.is_multiple_of(null_every) {
                 b.values().append_null();
             } else {
                 b.values()

@@ -197,6 +197,7 @@ async fn list_inputs_give_lists() {
 }
 
 #[tokio::test]
+#[allow(clippy::approx_constant)] // the docs' constant 3.14159
 async fn fills_follow_the_docs() {
     let d = "[null, 111.0, null, 36.0, 41.0, null, null, 16.0, 61.0, 33.0, null, null]";
     let i = "[null, 111, null, 36, 41, null, null, 16, 61, 33, null, null]";
