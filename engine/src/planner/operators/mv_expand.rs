@@ -9,6 +9,7 @@ use super::{col, next_column_name, typed_alias};
 use crate::error::Result;
 use crate::planner::Planner;
 use crate::udf::{BagExpansion, MV_INDEX_FIELD, MvExpandSpec, mv_expand, mv_field_name};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Column, DFSchema, UnnestOptions};
 use datafusion::functions::core::expr_fn::get_field;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
@@ -164,6 +165,19 @@ impl Planner<'_> {
             );
         }
 
+        // series (Arrow lists) expand natively: DataFusion's unnest zips several list columns,
+        // padding the shorter ones with nulls, as mv-expand does (no JSON on the way)
+        if index_name.is_none() && limit.is_none() {
+            let lists = expanded.iter().all(|e| {
+                matches!(
+                    datafusion::logical_expr::ExprSchemable::get_type(&e.expr, &schema),
+                    Ok(DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..))
+                )
+            });
+            if lists {
+                return self.mv_expand_lists(input, &schema, &expanded, items, span);
+            }
+        }
         let spec = MvExpandSpec {
             types: expanded.iter().map(|e| e.ty).collect(),
             bag,
@@ -196,6 +210,91 @@ impl Planner<'_> {
         }
         if let Some((n, _)) = index_name {
             out.push(get_field(col(ZIPPED), MV_INDEX_FIELD).alias(n));
+        }
+        Ok(LogicalPlanBuilder::from(unnested).project(out)?.build()?)
+    }
+
+    /// mv-expand of list columns with DataFusion's unnest. Without `to typeof()` the values
+    /// keep their element type (a series of reals expands to reals).
+    fn mv_expand_lists(
+        &mut self,
+        input: LogicalPlan,
+        schema: &DFSchema,
+        expanded: &[Expanded],
+        items: &[MvItem],
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        let hidden = |k: usize| format!("__kql_mv_{k}");
+        let mut exprs = super::all_columns(schema);
+        for (k, e) in expanded.iter().enumerate() {
+            exprs.push(e.expr.clone().alias(hidden(k)));
+        }
+        let cols: Vec<Column> = (0..expanded.len())
+            .map(|k| Column::from_name(hidden(k)))
+            .collect();
+        let unnested = LogicalPlanBuilder::from(input)
+            .project(exprs)?
+            .unnest_columns_with_options(cols, UnnestOptions::new().with_preserve_nulls(false))?
+            .build()?;
+        let uschema = unnested.schema().clone();
+        // each expanded value, converted when `to typeof(T)` asks for it
+        let mut values = Vec::new();
+        for (k, (e, it)) in expanded.iter().zip(items).enumerate() {
+            let value = match it.to_type {
+                Some(t) => {
+                    let conv = match KqlType::from_type_name(t) {
+                        KqlType::Bool => "tobool",
+                        KqlType::Int => "toint",
+                        KqlType::Long => "tolong",
+                        KqlType::Real => "toreal",
+                        KqlType::Decimal => "todecimal",
+                        KqlType::Datetime => "todatetime",
+                        KqlType::Timespan => "totimespan",
+                        KqlType::Guid => "toguid",
+                        KqlType::String => "tostring",
+                        KqlType::Dynamic => "todynamic",
+                    };
+                    let call = ast::Expr::new(
+                        ExprKind::Call {
+                            func: Box::new(ast::Expr::new(
+                                ExprKind::Name(kql_parser::ast::Ident::new(conv, span)),
+                                span,
+                            )),
+                            args: vec![kql_parser::ast::Arg {
+                                name: None,
+                                value: ast::Expr::new(
+                                    ExprKind::Name(kql_parser::ast::Ident::new(hidden(k), span)),
+                                    span,
+                                ),
+                            }],
+                        },
+                        span,
+                    );
+                    self.plan_scalar(&call, &uschema)?
+                }
+                None => {
+                    let f = uschema
+                        .field_with_unqualified_name(&hidden(k))
+                        .map_err(crate::error::KqlError::from)?;
+                    (col(&hidden(k)), KqlType::of_field(f))
+                }
+            };
+            values.push((e.name.clone(), value));
+        }
+        let mut out: Vec<Expr> = Vec::new();
+        for (q, f) in uschema.iter() {
+            if f.name().starts_with("__kql_mv_") {
+                continue;
+            }
+            match values.iter().find(|(n, _)| n == f.name()) {
+                Some((n, (v, ty))) => out.push(typed_alias(v.clone(), n.clone(), *ty)),
+                None => out.push(Expr::Column(Column::new(q.cloned(), f.name()))),
+            }
+        }
+        for (n, (v, ty)) in &values {
+            if schema.field_with_unqualified_name(n).is_err() {
+                out.push(typed_alias(v.clone(), n.clone(), *ty));
+            }
         }
         Ok(LogicalPlanBuilder::from(unnested).project(out)?.build()?)
     }
