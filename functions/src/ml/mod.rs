@@ -23,6 +23,9 @@ pub mod fft;
 pub mod filter;
 pub mod fit;
 pub mod stats;
+pub mod decompose;
+pub mod outliers;
+pub mod periods;
 
 /// Whether the function `name` reads series arguments in their list form (the `series_*`
 /// family); every other function gets lists converted to `dynamic` JSON text by the planner.
