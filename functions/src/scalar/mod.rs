@@ -14,6 +14,8 @@ mod math;
 mod math2;
 mod misc;
 mod punycode;
+mod series_anomaly;
+mod series_anomaly_udf;
 mod series_fit;
 mod series_fit_udf;
 mod series_elem;
@@ -52,6 +54,7 @@ pub(crate) fn lower(name: &str, args: &[Arg], cx: &CallContext) -> CallResult<Lo
         punycode::lower,
         series_fit::lower,
         series_elem::lower,
+        series_anomaly::lower,
         crate::sketch::scalar::lower,
     ] {
         if let Some(l) = family(name, args, cx)? {
