@@ -83,6 +83,7 @@ mod entries_d;
 mod entries_f;
 mod entries_g;
 mod entries_h;
+mod entries_i;
 
 /// Every entry, in catalog order (the two parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {
@@ -95,6 +96,7 @@ static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::n
         .chain(entries_f::ENTRIES)
         .chain(entries_g::ENTRIES)
         .chain(entries_h::ENTRIES)
+        .chain(entries_i::ENTRIES)
         .cloned()
         .collect()
 });

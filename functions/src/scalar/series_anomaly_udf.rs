@@ -334,8 +334,13 @@ impl TupleBuilder {
     }
 }
 
-/// [`eval`] for tests and benchmarks in sibling modules.
-pub fn eval_for_tests(op: AnomalyOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+/// [`eval`] for tests in sibling modules.
+#[cfg(test)]
+pub(super) fn eval_for_tests(
+    op: AnomalyOp,
+    args: &[ColumnarValue],
+    rows: usize,
+) -> Result<ArrayRef> {
     eval(op, args, rows)
 }
 
