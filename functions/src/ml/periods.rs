@@ -18,7 +18,8 @@
 //! 3. score(L) = `r(L) · (1 − (L/n)²)`, clipped to [0, 1]. The factor is a cycle-count
 //!    penalty (a period seen only twice scores at most 0.75); a score below the white-noise
 //!    band `2/√n` is not significant and becomes 0.
-//! 4. detect: candidates are the strongest local maxima of the periodogram (a second FFT)
+//! 4. detect: candidates are the 2·num_periods + 16 strongest local maxima of the periodogram
+//!    (a second FFT; a daily cycle puts its harmonics first, so a handful is not enough)
 //!    whose period n/k lies within the range widened by 20%; each is refined to the lag within
 //!    ±20% of n/k that is a local maximum of `r` with the best score. Candidates are taken by
 //!    score; one within 0.1 of an integer multiple of a better-scoring period (or of the same
@@ -214,7 +215,7 @@ impl Acf<'_> {
             .map(|k| (p[k], k))
             .collect();
         peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
-        peaks.truncate((2 * num).max(4));
+        peaks.truncate(2 * num + 16);
         let mut found: Vec<(usize, f64)> = Vec::new();
         for &(_, k) in &peaks {
             let per = nf / k as f64;

@@ -113,3 +113,7 @@ enum Param {
 #[cfg(test)]
 #[path = "series_anomaly_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "series_anomaly_nab.rs"]
+mod nab;
