@@ -12,6 +12,16 @@
 //! - a series with a non-finite element (null, NaN, ±inf) or too few points has no fit: the
 //!   docs are silent, and a fit through NaN would be NaN everywhere, so the result is null.
 
+/// 1 − SSR / SST; NaN for a constant series (SST = 0), also when rounding leaves a tiny
+/// residual (a QR fit of a constant series), so every fit agrees on it.
+fn rsquare(ssr: f64, sst: f64) -> f64 {
+    if sst == 0.0 {
+        f64::NAN
+    } else {
+        1.0 - ssr / sst
+    }
+}
+
 /// The scalar results of a line fit.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LineFit {
@@ -70,7 +80,7 @@ pub fn fit_line(y: &[f64], line: &mut Vec<f64>) -> Option<LineFit> {
         x += 1.0;
     }
     Some(LineFit {
-        rsquare: 1.0 - ssr / syy,
+        rsquare: rsquare(ssr, syy),
         slope,
         variance: syy / (nf - 1.0),
         rvariance: ssr / (nf - 1.0),
@@ -167,7 +177,7 @@ pub fn fit_2lines(
     let total_ssr = left.ssr + right_fit.ssr;
     let nf = n as f64;
     Some(TwoLines {
-        rsquare: 1.0 - total_ssr / sst,
+        rsquare: rsquare(total_ssr, sst),
         split_idx: best,
         variance: sst / (nf - 1.0),
         rvariance: total_ssr / (nf - 1.0),
@@ -279,7 +289,7 @@ pub fn fit_poly(y: &[f64], x: Option<&[f64]>, degree: usize) -> Option<PolyFit> 
         .sum();
     let nf = n as f64;
     Some(PolyFit {
-        rsquare: 1.0 - ssr / sst,
+        rsquare: rsquare(ssr, sst),
         coefficients,
         variance: sst / (nf - 1.0),
         rvariance: ssr / (nf - 1.0),
@@ -415,5 +425,9 @@ mod tests {
         // degree 0: the mean
         let p = fit_poly(&[1.0, 2.0, 6.0], None, 0).unwrap();
         close(p.coefficients[0], 3.0, 1e-15);
+        // a constant series: rsquare is NaN as for series_fit_line, even with rounding noise
+        let x: Vec<f64> = (0..6).map(|i| 1.7e18 + 3.6e12 * i as f64).collect();
+        let p = fit_poly(&[1.0; 6], Some(&x), 1).unwrap();
+        assert!(p.rsquare.is_nan());
     }
 }

@@ -148,6 +148,23 @@ struct SeriesCol {
 
 impl SeriesCol {
     fn new(v: &ColumnarValue) -> Result<SeriesCol> {
+        // a make-series time axis: its Arrow values (Unix nanoseconds) are not Kusto's ticks,
+        // and the docs ask for a conversion to real first (series-fit-poly-function.md), so
+        // say so instead of fitting other numbers than Kusto would
+        if let DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) =
+            v.data_type()
+            && matches!(
+                f.data_type(),
+                DataType::Timestamp(..)
+                    | DataType::Date32
+                    | DataType::Date64
+                    | DataType::Duration(_)
+            )
+        {
+            return exec_err!(
+                "a series of datetime or timespan values is not numeric; convert it to real first (e.g. normalise it to [0, 1] as series-fit-poly-function.md shows)"
+            );
+        }
         Ok(match v {
             ColumnarValue::Scalar(s) => SeriesCol {
                 lists: to_real_lists(&s.to_array_of_size(1)?)?,
