@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+mod anomaly_demo;
+
 /// The workspace root (this package lives in `<root>/tests`).
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
