@@ -322,12 +322,8 @@ mod tests {
             ..DecomposeParams::default()
         };
         decompose(&y, &p, &mut s, &mut d).unwrap();
-        for i in 0..8 {
-            assert!(
-                (d.baseline[i] - line[i]).abs() < 1e-12,
-                "{i}: {}",
-                d.baseline[i]
-            );
+        for (i, (b, want)) in d.baseline.iter().zip(&line).enumerate() {
+            assert!((b - want).abs() < 1e-12, "{i}: {b}");
         }
         assert!((d.residual[7] - (-100.0 - 17.0)).abs() < 1e-12);
         // a period needs two cycles of learning points: 2 · 5 > 8 − 0

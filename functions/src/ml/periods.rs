@@ -86,7 +86,7 @@ impl PeriodScratch {
         let var0: f64 = self.z.iter().map(|v| v * v).sum();
         // a (numerically) constant series after detrending has no period
         let scale: f64 = self.z.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        if !(var0 > 0.0) || scale <= 1e-12 * fill.abs().max(1e-300) {
+        if var0.is_nan() || var0 <= 0.0 || scale <= 1e-12 * fill.abs().max(1e-300) {
             return None;
         }
         // autocovariance sums through a transform of length ≥ 2n (no circular wrap)
@@ -198,7 +198,7 @@ impl Acf<'_> {
         let nf = n as f64;
         let lo = min_period.max(4.0).ceil();
         let hi = max_period.min(nf / 2.0).floor();
-        if num == 0 || !(lo <= hi) || self.power.len() < 2 {
+        if num == 0 || lo.is_nan() || hi.is_nan() || lo > hi || self.power.len() < 2 {
             return Vec::new();
         }
         let (lo, hi) = (lo as usize, hi as usize);

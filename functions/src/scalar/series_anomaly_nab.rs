@@ -4,7 +4,7 @@
 //! beside the checkout.
 
 use super::super::series_anomaly_udf::{AnomalyOp, eval_for_tests};
-use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::{Float64Type, Int64Type};
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::ColumnarValue;
