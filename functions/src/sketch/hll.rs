@@ -382,6 +382,31 @@ mod tests {
     }
 
     #[test]
+    fn no_jump_past_the_sparse_limit() {
+        // right after switching to registers the estimate is still within 3 sigma
+        for (acc, sigma) in [
+            (0u8, 0.016),
+            (1, 0.008),
+            (2, 0.004),
+            (3, 0.0028),
+            (4, 0.002),
+        ] {
+            let n = sparse_limit(acc) as u64 + 1;
+            let mut s = Hll::new(acc);
+            for i in 0..n {
+                s.insert(h(i + 7_000_000));
+            }
+            assert!(!s.is_sparse());
+            let err = (s.estimate() - n as f64).abs() / n as f64;
+            assert!(
+                err < 3.0 * sigma,
+                "acc {acc} n {n}: {} err {err}",
+                s.count()
+            );
+        }
+    }
+
+    #[test]
     fn merge_is_order_independent_and_round_trips() {
         let mut a = Hll::new(1);
         let mut b = Hll::new(1);
