@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+#[path = "cli/anomaly_demo.rs"]
 mod anomaly_demo;
 
 /// The workspace root (this package lives in `<root>/tests`).
