@@ -4,6 +4,7 @@
 //! Rows with a null bin are ignored (they only carry `nbins`, see the make-series planner).
 
 use super::{MAX_SERIES_POINTS, too_many_points};
+use datafusion::arrow::array::BooleanArray;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Float64Builder, Int64Builder, ListArray, ListBuilder,
 };
@@ -12,7 +13,8 @@ use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, Expr, GroupsAccumulator, Signature,
+    Volatility,
 };
 use std::sync::Arc;
 
@@ -102,6 +104,22 @@ impl AggregateUDFImpl for MakeSeriesCollect {
             nbins: self.fixed_nbins,
             bins: Vec::new(),
             bits: Vec::new(),
+        }))
+    }
+
+    fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
+        true
+    }
+
+    fn create_groups_accumulator(
+        &self,
+        _args: AccumulatorArgs,
+    ) -> Result<Box<dyn GroupsAccumulator>> {
+        Ok(Box::new(CollectGroups {
+            elem: self.elem,
+            default_bits: self.default_bits,
+            nbins: self.fixed_nbins,
+            groups: Vec::new(),
         }))
     }
 
@@ -276,6 +294,273 @@ impl Accumulator for CollectAcc {
     }
 }
 
+/// One group's bins: (bin, value bits) pairs and the bins whose aggregate is null.
+#[derive(Debug, Default)]
+struct Group {
+    entries: Vec<(u32, u64)>,
+    nulls: Vec<u32>,
+}
+
+/// The many-groups form of [`CollectAcc`] (DataFusion calls it with every group's rows at once,
+/// instead of one accumulator per group).
+#[derive(Debug)]
+struct CollectGroups {
+    elem: Elem,
+    default_bits: Option<u64>,
+    nbins: Option<i64>,
+    groups: Vec<Group>,
+}
+
+impl CollectGroups {
+    fn set_nbins(&mut self, nbins: &dyn Array) -> Result<()> {
+        if let Some(n) = nbins.as_primitive::<Int64Type>().iter().flatten().max() {
+            if n > MAX_SERIES_POINTS {
+                return exec_err!("{}", too_many_points(n));
+            }
+            self.nbins = Some(self.nbins.map_or(n, |m| m.max(n)));
+        }
+        Ok(())
+    }
+
+    /// Adds (bin, value) pairs to groups; `keep(i)` filters rows.
+    fn add(
+        &mut self,
+        bins: &dyn Array,
+        values: &dyn Array,
+        group_of: impl Fn(usize) -> usize,
+        keep: impl Fn(usize) -> bool,
+    ) {
+        let bins = bins.as_primitive::<Int64Type>();
+        let bits = |i: usize| -> Option<u64> {
+            match self.elem {
+                Elem::Long => {
+                    let v = values.as_primitive::<Int64Type>();
+                    v.is_valid(i).then(|| v.value(i) as u64)
+                }
+                Elem::Real => {
+                    let v = values.as_primitive::<Float64Type>();
+                    v.is_valid(i).then(|| v.value(i).to_bits())
+                }
+            }
+        };
+        for i in 0..bins.len() {
+            if !keep(i) || bins.is_null(i) {
+                continue;
+            }
+            let Ok(b) = u32::try_from(bins.value(i)) else {
+                continue;
+            };
+            let v = bits(i);
+            let g = &mut self.groups[group_of(i)];
+            match v {
+                Some(v) => g.entries.push((b, v)),
+                None => g.nulls.push(b),
+            }
+        }
+    }
+
+    fn ensure(&mut self, total: usize) {
+        if self.groups.len() < total {
+            self.groups.resize_with(total, Group::default);
+        }
+    }
+}
+
+impl GroupsAccumulator for CollectGroups {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        let [bins, vals, nbins] = values else {
+            return exec_err!("kql_make_series expects 3 arguments");
+        };
+        self.set_nbins(nbins.as_ref())?;
+        self.ensure(total_num_groups);
+        let keep = |i: usize| opt_filter.is_none_or(|f| f.is_valid(i) && f.value(i));
+        self.add(bins.as_ref(), vals.as_ref(), |i| group_indices[i], keep);
+        Ok(())
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        let n = usize::try_from(self.nbins.unwrap_or(0).max(0)).unwrap_or(0);
+        let mut dense: Vec<Option<u64>> = Vec::with_capacity(n);
+        let list: ListArray = match self.elem {
+            Elem::Long => {
+                let mut lb = ListBuilder::new(Int64Builder::with_capacity(n * groups.len()));
+                for g in &groups {
+                    fill_dense(&mut dense, n, self.default_bits, g);
+                    for v in &dense {
+                        lb.values().append_option(v.map(|b| b as i64));
+                    }
+                    lb.append(true);
+                }
+                lb.finish()
+            }
+            Elem::Real => {
+                let mut lb = ListBuilder::new(Float64Builder::with_capacity(n * groups.len()));
+                for g in &groups {
+                    fill_dense(&mut dense, n, self.default_bits, g);
+                    for v in &dense {
+                        lb.values().append_option(v.map(f64::from_bits));
+                    }
+                    lb.append(true);
+                }
+                lb.finish()
+            }
+        };
+        Ok(Arc::new(list))
+    }
+
+    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        let nbins: ArrayRef = Arc::new(datafusion::arrow::array::Int64Array::from(vec![
+            self.nbins;
+            groups
+                .len()
+        ]));
+        let mut bins = ListBuilder::new(Int64Builder::new());
+        let values: ArrayRef = match self.elem {
+            Elem::Long => {
+                let mut vb = ListBuilder::new(Int64Builder::new());
+                for g in &groups {
+                    for (b, v) in &g.entries {
+                        bins.values().append_value(i64::from(*b));
+                        vb.values().append_value(*v as i64);
+                    }
+                    for b in &g.nulls {
+                        bins.values().append_value(i64::from(*b));
+                        vb.values().append_null();
+                    }
+                    bins.append(true);
+                    vb.append(true);
+                }
+                Arc::new(vb.finish())
+            }
+            Elem::Real => {
+                let mut vb = ListBuilder::new(Float64Builder::new());
+                for g in &groups {
+                    for (b, v) in &g.entries {
+                        bins.values().append_value(i64::from(*b));
+                        vb.values().append_value(f64::from_bits(*v));
+                    }
+                    for b in &g.nulls {
+                        bins.values().append_value(i64::from(*b));
+                        vb.values().append_null();
+                    }
+                    bins.append(true);
+                    vb.append(true);
+                }
+                Arc::new(vb.finish())
+            }
+        };
+        Ok(vec![nbins, Arc::new(bins.finish()), values])
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        total_num_groups: usize,
+    ) -> Result<()> {
+        let [nbins, bins, vals] = values else {
+            return exec_err!("kql_make_series: unexpected state");
+        };
+        self.set_nbins(nbins.as_ref())?;
+        self.ensure(total_num_groups);
+        let bins = bins.as_list::<i32>();
+        let vals = vals.as_list::<i32>();
+        for (i, g) in group_indices.iter().enumerate() {
+            if bins.is_null(i) || vals.is_null(i) {
+                continue;
+            }
+            let (b, v) = (bins.value(i), vals.value(i));
+            let g = *g;
+            self.add(b.as_ref(), v.as_ref(), |_| g, |_| true);
+        }
+        Ok(())
+    }
+
+    fn convert_to_state(
+        &self,
+        values: &[ArrayRef],
+        opt_filter: Option<&BooleanArray>,
+    ) -> Result<Vec<ArrayRef>> {
+        // each input row as the state of a one-row group
+        let [bins, vals, nbins] = values else {
+            return exec_err!("kql_make_series expects 3 arguments");
+        };
+        let b = bins.as_primitive::<Int64Type>();
+        let mut bl = ListBuilder::new(Int64Builder::new());
+        let mut keep = Vec::with_capacity(b.len());
+        for i in 0..b.len() {
+            let k = opt_filter.is_none_or(|f| f.is_valid(i) && f.value(i)) && b.is_valid(i);
+            if k {
+                bl.values().append_value(b.value(i));
+            }
+            bl.append(true);
+            keep.push(k);
+        }
+        let values: ArrayRef = match self.elem {
+            Elem::Long => {
+                let v = vals.as_primitive::<Int64Type>();
+                let mut vb = ListBuilder::new(Int64Builder::new());
+                for (i, k) in keep.iter().enumerate() {
+                    if *k {
+                        vb.values().append_option(v.is_valid(i).then(|| v.value(i)));
+                    }
+                    vb.append(true);
+                }
+                Arc::new(vb.finish())
+            }
+            Elem::Real => {
+                let v = vals.as_primitive::<Float64Type>();
+                let mut vb = ListBuilder::new(Float64Builder::new());
+                for (i, k) in keep.iter().enumerate() {
+                    if *k {
+                        vb.values().append_option(v.is_valid(i).then(|| v.value(i)));
+                    }
+                    vb.append(true);
+                }
+                Arc::new(vb.finish())
+            }
+        };
+        Ok(vec![Arc::clone(nbins), Arc::new(bl.finish()), values])
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self
+                .groups
+                .iter()
+                .map(|g| {
+                    std::mem::size_of::<Group>()
+                        + g.entries.capacity() * std::mem::size_of::<(u32, u64)>()
+                        + g.nulls.capacity() * std::mem::size_of::<u32>()
+                })
+                .sum::<usize>()
+    }
+}
+
+/// `dense` := the group's series of `n` bins (defaults where no row landed).
+fn fill_dense(dense: &mut Vec<Option<u64>>, n: usize, default_bits: Option<u64>, g: &Group) {
+    dense.clear();
+    dense.resize(n, default_bits);
+    for (b, v) in &g.entries {
+        if let Some(slot) = dense.get_mut(*b as usize) {
+            *slot = Some(*v);
+        }
+    }
+    for b in &g.nulls {
+        if let Some(slot) = dense.get_mut(*b as usize) {
+            *slot = None;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,5 +616,36 @@ mod tests {
         let nb: ArrayRef = Arc::new(Int64Array::from(vec![MAX_SERIES_POINTS + 1]));
         let e = a.update_batch(&[bins, vals, nb]).unwrap_err();
         assert!(e.to_string().contains("2^20"), "{e}");
+    }
+
+    #[test]
+    fn groups_accumulator_matches() {
+        let mut g = CollectGroups {
+            elem: Elem::Long,
+            default_bits: Some(0),
+            nbins: Some(3),
+            groups: Vec::new(),
+        };
+        let bins: ArrayRef = Arc::new(Int64Array::from(vec![0, 2, 1, 1]));
+        let vals: ArrayRef = Arc::new(Int64Array::from(vec![Some(5), Some(7), None, Some(9)]));
+        let nb: ArrayRef = Arc::new(Int64Array::from(vec![3, 3, 3, 3]));
+        g.update_batch(&[bins, vals, nb], &[0, 0, 0, 1], None, 2)
+            .unwrap();
+        // round trip through the state of group 1 merged into a fresh group 0 of another one
+        let state = g.state(EmitTo::All).unwrap();
+        let mut h = CollectGroups {
+            elem: Elem::Long,
+            default_bits: Some(0),
+            nbins: None,
+            groups: Vec::new(),
+        };
+        h.merge_batch(&state, &[0, 1], 2).unwrap();
+        let out = h.evaluate(EmitTo::All).unwrap();
+        let l = out.as_list::<i32>();
+        let row = |i: usize| -> Vec<Option<i64>> {
+            l.value(i).as_primitive::<Int64Type>().iter().collect()
+        };
+        assert_eq!(row(0), vec![Some(5), None, Some(7)]);
+        assert_eq!(row(1), vec![Some(0), Some(9), Some(0)]);
     }
 }
