@@ -130,6 +130,37 @@ pub fn fill_linear<T: Lerp>(
     }
 }
 
+/// [`fill_linear`] for a real series held as values plus a validity mask (`known[i]` false
+/// for a missing element), the form of an Arrow `Float64` slice: fills in place and marks the
+/// filled elements known. The all-missing case is the caller's (the mask is left as it is).
+pub fn fill_linear_masked(v: &mut [f64], known: &mut [bool], fill_edges: bool) {
+    let n = v.len().min(known.len());
+    let Some(first) = known[..n].iter().position(|k| *k) else {
+        return;
+    };
+    let mut left = first;
+    for i in first + 1..n {
+        if !known[i] {
+            continue;
+        }
+        let gap = i - left;
+        if gap > 1 {
+            let (a, b) = (v[left], v[i]);
+            for k in 1..gap {
+                v[left + k] = lerp_f64(a, b, k, gap);
+            }
+            known[left + 1..i].iter_mut().for_each(|x| *x = true);
+        }
+        left = i;
+    }
+    if fill_edges {
+        let (head, last) = (v[first], v[left]);
+        v[..first].iter_mut().for_each(|x| *x = head);
+        v[left + 1..n].iter_mut().for_each(|x| *x = last);
+        known[..n].iter_mut().for_each(|x| *x = true);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +223,33 @@ mod tests {
         let mut e: Vec<Option<f64>> = vec![];
         fill_linear(&mut e, Option::is_none, true, Some(Some(1.0)));
         assert!(e.is_empty());
+    }
+
+    #[test]
+    fn masked_linear_matches_the_generic_kernel() {
+        // deterministic pseudo-random rows with runs of nulls at the edges and inside
+        let mut seed = 12345_u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed >> 33
+        };
+        for len in [0usize, 1, 2, 5, 17, 64] {
+            for edges in [true, false] {
+                let vals: Vec<Option<f64>> = (0..len)
+                    .map(|_| (next() % 3 != 0).then(|| (next() % 1000) as f64 / 7.0))
+                    .collect();
+                let mut want = vals.clone();
+                fill_linear(&mut want, Option::is_none, edges, None);
+                let mut v: Vec<f64> = vals.iter().map(|x| x.unwrap_or(-1.0)).collect();
+                let mut known: Vec<bool> = vals.iter().map(Option::is_some).collect();
+                fill_linear_masked(&mut v, &mut known, edges);
+                let got: Vec<Option<f64>> =
+                    v.iter().zip(&known).map(|(x, k)| k.then_some(*x)).collect();
+                assert_eq!(got, want, "len {len} edges {edges}");
+            }
+        }
     }
 
     #[test]

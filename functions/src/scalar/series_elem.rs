@@ -198,6 +198,7 @@ impl ScalarUDFImpl for SeriesElem {
             }
             (ElemOp::Arith(_) | ElemOp::Compare(_), [a, b]) => {
                 let mut scratch: Vec<f64> = Vec::new();
+                let mut valid: Vec<bool> = Vec::new();
                 for r in 0..n {
                     let (x, y) = (a.row(r), b.row(r));
                     let len = match (x, y) {
@@ -213,17 +214,19 @@ impl ScalarUDFImpl for SeriesElem {
                         continue;
                     };
                     match self.op {
-                        ElemOp::Arith(op) => {
-                            // fast path: two real series of one length without nulls
-                            if let (Some(p), Some(q)) = (x.dense_reals(), y.dense_reals())
-                                && p.len() == q.len()
-                            {
-                                scratch.clear();
-                                crate::ml::elementwise::arith_reals(op, p, q, &mut scratch);
-                                out.push_reals(&scratch);
+                        ElemOp::Arith(op) if out.is_reals() => {
+                            // fast paths over the raw values of real lists (a result at a
+                            // null position is computed and then masked)
+                            if let Some(()) = arith_fast(op, x, y, &mut scratch, &mut valid) {
+                                out.push_reals_masked(&scratch, &valid);
                                 out.end_row();
                                 continue;
                             }
+                            for i in 0..len {
+                                out.push(op.apply(x.get(i), y.get(i)));
+                            }
+                        }
+                        ElemOp::Arith(op) => {
                             for i in 0..len {
                                 out.push(op.apply(x.get(i), y.get(i)));
                             }
@@ -242,6 +245,45 @@ impl ScalarUDFImpl for SeriesElem {
         }
         Ok(ColumnarValue::Array(out.finish()))
     }
+}
+
+/// `op` over two real list rows of one length, or a real list row and a number, computed on
+/// the raw values into `out` with the validity in `valid`; `None` when the rows are of another
+/// shape.
+fn arith_fast(
+    op: Arith,
+    x: Row<'_>,
+    y: Row<'_>,
+    out: &mut Vec<f64>,
+    valid: &mut Vec<bool>,
+) -> Option<()> {
+    out.clear();
+    valid.clear();
+    match (x.raw_reals(), y.raw_reals()) {
+        (Some(p), Some(q)) if p.len() == q.len() => {
+            crate::ml::elementwise::arith_reals(op, p, q, out);
+            x.validity_into(valid);
+            y.validity_and(valid);
+        }
+        (Some(p), None) => {
+            let s = match y {
+                Row::Scalar(s) => s.as_f64()?,
+                _ => return None,
+            };
+            out.extend(p.iter().map(|a| op.reals(*a, s)));
+            x.validity_into(valid);
+        }
+        (None, Some(q)) => {
+            let s = match x {
+                Row::Scalar(s) => s.as_f64()?,
+                _ => return None,
+            };
+            out.extend(q.iter().map(|b| op.reals(s, *b)));
+            y.validity_into(valid);
+        }
+        _ => return None,
+    }
+    Some(())
 }
 
 impl SeriesElem {
@@ -422,15 +464,41 @@ impl Row<'_> {
         }
     }
 
-    /// The values of a real list row without nulls.
+    /// The raw values of a real list row (entries at null positions are meaningless).
     #[inline]
-    pub(crate) fn dense_reals(&self) -> Option<&[f64]> {
+    pub(crate) fn raw_reals(&self) -> Option<&[f64]> {
         match self {
-            Row::Reals { v, nulls, start } => match nulls {
-                Some(n) if n.slice(*start, v.len()).null_count() > 0 => None,
-                _ => Some(v),
-            },
+            Row::Reals { v, .. } => Some(v),
             _ => None,
+        }
+    }
+
+    /// Appends the row's validity (true where the element is not null) to `out`.
+    pub(crate) fn validity_into(&self, out: &mut Vec<bool>) {
+        match self {
+            Row::Reals { v, nulls, start } => validity(v.len(), *nulls, *start, out),
+            Row::Longs { v, nulls, start } => validity(v.len(), *nulls, *start, out),
+            _ => {
+                if let Some(len) = self.len() {
+                    out.extend((0..len).map(|i| !self.get(i).is_null()));
+                }
+            }
+        }
+    }
+
+    /// Clears the entries of `valid` where this row's element is null (the rows have the
+    /// same length).
+    pub(crate) fn validity_and(&self, valid: &mut [bool]) {
+        if let Row::Reals {
+            v,
+            nulls: Some(n),
+            start,
+        } = self
+        {
+            let bits = n.inner().slice(*start, v.len());
+            for (x, b) in valid.iter_mut().zip(bits.iter()) {
+                *x &= b;
+            }
         }
     }
 
@@ -445,6 +513,13 @@ impl Row<'_> {
                 }
             }
         }
+    }
+}
+
+fn validity(len: usize, nulls: Option<&NullBuffer>, start: usize, out: &mut Vec<bool>) {
+    match nulls {
+        None => out.extend(std::iter::repeat_n(true, len)),
+        Some(n) => out.extend(n.inner().slice(start, len).iter()),
     }
 }
 
@@ -647,12 +722,20 @@ impl Out {
         }
     }
 
-    /// Appends a run of plain reals (the fast path of list results).
+    /// Whether the result is a real list.
+    pub(crate) fn is_reals(&self) -> bool {
+        matches!(self, Out::Reals(_))
+    }
+
+    /// Appends reals with a validity mask (the fast path of real list results).
     #[inline]
-    pub(crate) fn push_reals(&mut self, v: &[f64]) {
+    pub(crate) fn push_reals_masked(&mut self, v: &[f64], valid: &[bool]) {
         match self {
-            Out::Reals(b) => b.values().append_slice(v),
-            _ => v.iter().for_each(|x| self.push(Num::Real(*x))),
+            Out::Reals(b) => b.values().append_values(v, valid),
+            _ => v
+                .iter()
+                .zip(valid)
+                .for_each(|(x, k)| self.push(if *k { Num::Real(*x) } else { Num::Null })),
         }
     }
 

@@ -171,6 +171,8 @@ impl ScalarUDFImpl for SeriesFill {
         let mut nums: Vec<Num> = Vec::new();
         let mut reals: Vec<Option<f64>> = Vec::new();
         let mut longs: Vec<Option<i64>> = Vec::new();
+        let mut vals: Vec<f64> = Vec::new();
+        let mut known: Vec<bool> = Vec::new();
         for r in 0..n {
             let row = series.row(r);
             let Some(len) = row.len() else {
@@ -218,6 +220,16 @@ impl ScalarUDFImpl for SeriesFill {
                         longs
                             .iter()
                             .for_each(|x| out.push(x.map_or(Num::Null, Num::Int)));
+                    } else if let (Some(raw), true, Out::Reals(b)) =
+                        (row.raw_reals(), p.is_null(), &mut out)
+                    {
+                        // the real list fast path: raw values and a validity mask
+                        vals.clear();
+                        vals.extend_from_slice(raw);
+                        known.clear();
+                        row.validity_into(&mut known);
+                        fill::fill_linear_masked(&mut vals, &mut known, fill_edges);
+                        b.values().append_values(&vals, &known);
                     } else {
                         row.reals_into(&mut reals);
                         if p.is_null() {

@@ -180,6 +180,28 @@ async fn list_inputs_give_lists() {
     )
     .await;
     assert_eq!(reals_of(&a), vec![Some(8.0), None]);
+    // a number broadcast over a real list with nulls, on either side
+    let a = run(
+        "series_multiply",
+        &[real_list(vec![Some(1.5), None, Some(-2.0)]), l(2)],
+    )
+    .await;
+    assert_eq!(reals_of(&a), vec![Some(3.0), None, Some(-4.0)]);
+    let a = run(
+        "series_subtract",
+        &[r(10.0), real_list(vec![None, Some(4.0)])],
+    )
+    .await;
+    assert_eq!(reals_of(&a), vec![None, Some(6.0)]);
+    let a = run(
+        "series_divide",
+        &[
+            real_list(vec![Some(1.0)]),
+            Arg::lit(ScalarValue::Float64(None), KqlType::Real),
+        ],
+    )
+    .await;
+    assert_eq!(reals_of(&a), vec![None]);
     let a = run("series_abs", &[long_list(vec![Some(-3), None])]).await;
     assert_eq!(longs_of(&a), vec![Some(3), None]);
     let a = run("series_sin", &[real_list(vec![Some(0.0), Some(f64::NAN)])]).await;
