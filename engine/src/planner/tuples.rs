@@ -39,19 +39,17 @@ pub(crate) fn tuple_fields(e: &ast::Expr) -> Option<Vec<Option<String>>> {
         }
         f => {
             let fields = kql_functions::ml::tuple_fields(f)?;
-            // `series_fit_line(y)` -> series_fit_line_y_rsquare, ...
+            // `series_fit_line(y)` -> series_fit_line_y_rsquare, ...; an argument without a
+            // name leaves its part empty: `series_stats(series_multiply(x, 2))` gives
+            // series_stats__min (series-fit-poly-function.md, Example 3)
             let arg = args
                 .first()
-                .and_then(|a| super::operators::result_name(&a.value));
+                .and_then(|a| super::operators::result_name(&a.value))
+                .unwrap_or_default();
             Some(
                 fields
                     .iter()
-                    .map(|field| {
-                        Some(match &arg {
-                            Some(a) => format!("{f}_{a}_{field}"),
-                            None => format!("{f}_{field}"),
-                        })
-                    })
+                    .map(|field| Some(format!("{f}_{arg}_{field}")))
                     .collect(),
             )
         }
