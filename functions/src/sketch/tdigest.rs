@@ -39,6 +39,8 @@ pub trait Value: Copy + Send + Sync + std::fmt::Debug + PartialEq + 'static {
     fn lerp(a: Self, b: Self, t: f64) -> Self;
     fn to_bits(self) -> u64;
     fn from_bits(b: u64) -> Self;
+    /// A key whose unsigned order is the value order (used by the radix sort).
+    fn key(self) -> u64;
 }
 
 impl Value for i64 {
@@ -68,6 +70,9 @@ impl Value for i64 {
     fn from_bits(b: u64) -> Self {
         b as i64
     }
+    fn key(self) -> u64 {
+        (self as u64) ^ (1 << 63)
+    }
 }
 
 impl Value for f64 {
@@ -93,6 +98,11 @@ impl Value for f64 {
     }
     fn from_bits(b: u64) -> Self {
         f64::from_bits(b)
+    }
+    fn key(self) -> u64 {
+        // the total order of f64::total_cmp: negative values reversed below positive ones
+        let b = f64::to_bits(self);
+        if b >> 63 == 1 { !b } else { b ^ (1 << 63) }
     }
 }
 
@@ -209,7 +219,7 @@ impl<T: Value> TDigest<T> {
         }
         let mut all = std::mem::take(&mut self.centroids);
         all.append(&mut self.buffer);
-        all.sort_unstable_by(|a, b| T::cmp(&a.0, &b.0));
+        radix_sort(&mut all);
         // centroid means lie within the values seen, so the ends give the new extremes
         if let (Some(first), Some(last)) = (all.first().copied(), all.last().copied()) {
             self.widen(first.0);
@@ -376,6 +386,41 @@ impl<T: Value> TDigest<T> {
     }
 }
 
+/// Sorts by value with an LSD radix sort over [`Value::key`], 8 bits per pass, skipping the
+/// passes where every key has the same byte (faster than comparison sorts on random data).
+fn radix_sort<T: Value>(v: &mut Vec<(T, u64)>) {
+    if v.len() < 64 {
+        v.sort_unstable_by(|a, b| T::cmp(&a.0, &b.0));
+        return;
+    }
+    let keys: Vec<u64> = v.iter().map(|(x, _)| x.key()).collect();
+    let mut order: Vec<u32> = (0..v.len() as u32).collect();
+    let mut next = vec![0u32; v.len()];
+    for shift in (0..64).step_by(8) {
+        let mut counts = [0usize; 256];
+        for k in &keys {
+            counts[((k >> shift) & 0xff) as usize] += 1;
+        }
+        if counts.contains(&v.len()) {
+            continue;
+        }
+        let mut pos = [0usize; 256];
+        let mut sum = 0;
+        for (p, c) in pos.iter_mut().zip(counts) {
+            *p = sum;
+            sum += c;
+        }
+        for i in &order {
+            let b = ((keys[*i as usize] >> shift) & 0xff) as usize;
+            next[pos[b]] = *i;
+            pos[b] += 1;
+        }
+        std::mem::swap(&mut order, &mut next);
+    }
+    let sorted: Vec<(T, u64)> = order.iter().map(|i| v[*i as usize]).collect();
+    *v = sorted;
+}
+
 fn interpolate<T: Value>(a: (f64, T), b: (f64, T), x: f64) -> T {
     let (xa, va) = a;
     let (xb, vb) = b;
@@ -531,6 +576,40 @@ mod tests {
         assert_eq!(d.percentile(0.0), vals.first().copied());
         assert_eq!(d.percentile(100.0), vals.last().copied());
         assert_eq!(d.count(), n as u64);
+    }
+
+    #[test]
+    fn radix_sort_matches_total_order() {
+        let mut x = 12345u64;
+        let mut reals: Vec<(f64, u64)> = Vec::new();
+        let mut ints: Vec<(i64, u64)> = Vec::new();
+        for i in 0..5000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let r = match i % 7 {
+                0 => -((x % 1000) as f64) / 7.0,
+                1 => 0.0,
+                2 => -0.0,
+                3 => f64::INFINITY,
+                4 => f64::NEG_INFINITY,
+                _ => (x >> 11) as f64 * 1e-3,
+            };
+            reals.push((r, i));
+            ints.push((x as i64, i));
+        }
+        let mut want = reals.clone();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0));
+        radix_sort(&mut reals);
+        let got: Vec<u64> = reals.iter().map(|p| p.0.to_bits()).collect();
+        let exp: Vec<u64> = want.iter().map(|p| p.0.to_bits()).collect();
+        assert_eq!(got, exp);
+        let mut want = ints.clone();
+        want.sort_by_key(|p| p.0);
+        radix_sort(&mut ints);
+        let got: Vec<i64> = ints.iter().map(|p| p.0).collect();
+        let exp: Vec<i64> = want.iter().map(|p| p.0).collect();
+        assert_eq!(got, exp);
     }
 
     #[test]

@@ -292,8 +292,26 @@ impl<T: Native> std::fmt::Debug for Single<T> {
 impl<T: Native> Accumulator for Single<T> {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         self.0.ensure(1);
-        let n = values.first().map_or(0, |v| v.len());
-        self.0.update(values, &vec![0; n], None)
+        let (Some(v), Some(d)) = (values.first(), self.0.groups.first_mut()) else {
+            return Ok(());
+        };
+        let Some(a) = v.as_primitive_opt::<T>() else {
+            return exec_err!("kql_percentile: unexpected input type {}", v.data_type());
+        };
+        if a.null_count() == 0 {
+            for x in a.values().iter() {
+                if !T::skip(*x) {
+                    d.add(*x, 1);
+                }
+            }
+        } else {
+            for x in a.iter().flatten() {
+                if !T::skip(x) {
+                    d.add(x, 1);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
