@@ -160,6 +160,15 @@ def main():
     order = np.argsort(pxx[1:])[::-1][:3] + 1
     print("nab.periodogram_top_periods =", [round(1 / f[k], 2) for k in order])
     print("nab.acf336 =", acf_unbiased(x, 336), " acf48 =", acf_unbiased(x, 48))
+    o = outliers(x)
+    print("nab.outliers.nonzero =", int(np.count_nonzero(o)), " sum =", repr(float(o.sum())),
+          " max =", repr(float(o.max())), " argmax =", int(o.argmax()))
+    ot = outliers(x, "tukey")
+    print("nab.tukey.nonzero =", int(np.count_nonzero(ot)), " sum =", repr(float(ot.sum())))
+    s = seasonal(x, 336)
+    print("nab.seasonal336.sum =", repr(float(s.sum())), " [100] =", repr(float(s[100])))
+    fc = decompose(x, 336, "linefit", test_points=336)[0]
+    print("nab.forecast336_linefit[10319] =", repr(float(fc[10319])), " sum =", repr(float(fc.sum())))
 
     print("# TimeSeriesDemo (Log Analytics output) against this reference")
     df = tsd()
@@ -206,6 +215,10 @@ if __name__ == "__main__":
 # nab.baseline.sum = 156219716.0
 # nab.periodogram_top_periods = [np.float64(48.0), np.float64(24.0), np.float64(25.86)]
 # nab.acf336 = 0.9169746172786336  acf48 = 0.8028671381871542
+# nab.outliers.nonzero = 2061  sum = 88.91764905019501  max = 2.1805722682293824  argmax = 5954
+# nab.tukey.nonzero = 5160  sum = -586.3816012739185
+# nab.seasonal336.sum = 160906529.0  [100] = 5249.0
+# nab.forecast336_linefit[10319] = 25437.285804003528  sum = 156978048.92196625
 # # TimeSeriesDemo (Log Analytics output) against this reference
 # tsd.flag_agreement = 1.0
 # tsd.max_abs_baseline_error = 0.9992246627807617

@@ -179,6 +179,24 @@ pub struct Fences {
     pub iqr: f64,
 }
 
+/// The same percentile as [`percentile_sorted`] of unsorted, non-empty `v` by selection
+/// (O(n); `v` is reordered).
+pub fn percentile_select(v: &mut [f64], p: f64) -> f64 {
+    let m = v.len();
+    if m == 0 {
+        return f64::NAN;
+    }
+    let pos = p / 100.0 * (m - 1) as f64;
+    let lo = pos.floor();
+    let i = (lo as usize).min(m - 1);
+    let (_, &mut a, right) = v.select_nth_unstable_by(i, f64::total_cmp);
+    let frac = pos - lo;
+    match right.iter().copied().min_by(f64::total_cmp) {
+        Some(b) if frac > 0.0 => a + (b - a) * frac,
+        _ => a,
+    }
+}
+
 /// Reusable buffers for [`outlier_scores`].
 #[derive(Default)]
 pub struct OutlierScratch {
@@ -205,10 +223,9 @@ pub fn fences(
     if scratch.sorted.is_empty() {
         return None;
     }
-    scratch.sorted.sort_unstable_by(f64::total_cmp);
     let (pl, ph, factor) = kind.parameters();
-    let lo = percentile_sorted(&scratch.sorted, pl);
-    let hi = percentile_sorted(&scratch.sorted, ph);
+    let lo = percentile_select(&mut scratch.sorted, pl);
+    let hi = percentile_select(&mut scratch.sorted, ph);
     let iqr = hi - lo;
     // a zero (or non-finite) IQR: no point is an outlier
     (iqr > 0.0 && iqr.is_finite()).then_some(Fences {
@@ -287,6 +304,31 @@ mod tests {
             assert!((s[i] - w).abs() < 1e-12, "{i}: {} vs {w}", s[i]);
         }
         assert_eq!(s.iter().filter(|v| **v != 0.0).count(), 4);
+    }
+
+    #[test]
+    fn selection_matches_sorting() {
+        let mut next = 12345u64;
+        for m in 1..60 {
+            let v: Vec<f64> = (0..m)
+                .map(|_| {
+                    next = next
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((next >> 33) % 1000) as f64 / 7.0
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            for p in [2.0, 10.0, 25.0, 50.0, 75.0, 90.0, 98.0, 100.0] {
+                let mut w = v.clone();
+                assert_eq!(
+                    percentile_select(&mut w, p),
+                    percentile_sorted(&sorted, p),
+                    "{m} {p}"
+                );
+            }
+        }
     }
 
     #[test]

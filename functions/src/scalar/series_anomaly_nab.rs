@@ -39,6 +39,10 @@ fn json_of(v: &[f64]) -> ColumnarValue {
     ColumnarValue::Scalar(ScalarValue::Utf8(Some(format!("[{}]", parts.join(",")))))
 }
 
+fn text(v: &str) -> ColumnarValue {
+    ColumnarValue::Scalar(ScalarValue::Utf8(Some(v.to_string())))
+}
+
 fn real(v: f64) -> ColumnarValue {
     ColumnarValue::Scalar(ScalarValue::Float64(Some(v)))
 }
@@ -76,6 +80,30 @@ fn nyc_taxi_weekly_decomposition() {
     }
     close("score sum", score.iter().sum(), -1510.3675116263375, 1e-9);
     close("baseline sum", base.iter().sum(), 156219716.0, 1e-12);
+
+    // series_outliers of the raw series (ctukey and tukey), series_seasonal and a one-week
+    // linefit forecast
+    let list = |op: AnomalyOp, args: &[ColumnarValue]| -> Vec<f64> {
+        let a = eval_for_tests(op, args, 1).unwrap();
+        let l = a.as_list::<i32>().value(0);
+        l.as_primitive::<Float64Type>().values().to_vec()
+    };
+    let o = list(AnomalyOp::Outliers, &[json_of(&x)]);
+    assert_eq!(o.iter().filter(|v| **v != 0.0).count(), 2061);
+    close("ctukey sum", o.iter().sum(), 88.91764905019501, 1e-9);
+    close("ctukey max", o[5954], 2.1805722682293824, 1e-12);
+    let o = list(AnomalyOp::Outliers, &[json_of(&x), text("tukey")]);
+    assert_eq!(o.iter().filter(|v| **v != 0.0).count(), 5160);
+    close("tukey sum", o.iter().sum(), -586.3816012739185, 1e-9);
+    let s = list(AnomalyOp::Seasonal, &[json_of(&x), real(336.0)]);
+    close("seasonal sum", s.iter().sum(), 160906529.0, 1e-12);
+    assert_eq!(s[100], 5249.0);
+    let f = list(
+        AnomalyOp::DecomposeForecast,
+        &[json_of(&x), real(336.0), real(336.0), text("linefit")],
+    );
+    close("forecast[10319]", f[10319], 25437.285804003528, 1e-9);
+    close("forecast sum", f.iter().sum(), 156978048.92196625, 1e-9);
 
     // the periods: the strongest are the daily (48) and weekly (336) cycles, both validated
     // high (scipy's periodogram peaks at 48; the unbiased autocorrelation at 336 is 0.92)
