@@ -313,6 +313,12 @@ impl TupleBuilder {
         }
     }
 
+    fn optional_reals(&mut self, i: usize, v: &[Option<f64>]) {
+        if let Some(Col::Real(b)) = self.cols.get_mut(i) {
+            b.append_series(v.iter().copied());
+        }
+    }
+
     fn longs(&mut self, i: usize, v: &[i64]) {
         if let Some(Col::Long(b)) = self.cols.get_mut(i) {
             b.append_series(v.iter().map(|x| Some(*x)));
@@ -399,17 +405,14 @@ fn eval(op: AnomalyOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> 
                     t.null_row();
                     continue;
                 };
-                // a null period is kept as NaN and scores 0
-                let ps: Vec<f64> = periods
-                    .iter()
-                    .map(|p| p.get(i).unwrap_or(f64::NAN))
-                    .collect();
+                // a null period stays null and scores 0
+                let ps: Vec<Option<f64>> = periods.iter().map(|p| p.get(i)).collect();
                 load(&s, &mut x);
                 let scores: Vec<f64> = match sc.analyze(&x, false) {
-                    Some(a) => ps.iter().map(|&p| a.score(p)).collect(),
+                    Some(a) => ps.iter().map(|p| p.map_or(0.0, |p| a.score(p))).collect(),
                     None => vec![0.0; ps.len()],
                 };
-                t.reals(0, &ps);
+                t.optional_reals(0, &ps);
                 t.reals(1, &scores);
             }
             t.finish()
