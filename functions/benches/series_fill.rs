@@ -10,7 +10,9 @@
 //! - `add_dense`: `series_add(f, f)` over the null-free series (the slice path);
 //! - `fill_linear_kernel`: the `ml::fill::fill_linear` kernel alone on the same values.
 //!
-//! Throughput is reported in points (7.2 M per iteration).
+//! Throughput is reported in points (7.2 M per iteration). Measured 2026-12-04 on the shared
+//! 2-core machine (other builds running, so ±30%): fill_linear 75 M points/s, add_nulls
+//! 75 M/s, add_dense 166 M/s, fill_linear_kernel 332 M/s.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -308,6 +308,16 @@ pub(crate) fn is_list(dt: &DataType) -> bool {
     )
 }
 
+/// Whether `dt` is a list of numbers (or of nulls).
+fn list_of_numbers(dt: &DataType) -> bool {
+    match dt {
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            f.data_type().is_numeric() || f.data_type() == &DataType::Null
+        }
+        _ => false,
+    }
+}
+
 /// Whether `dt` is an integer scalar or a list of integers.
 pub(crate) fn is_integer(dt: &DataType) -> bool {
     dt.is_integer() || crate::ml::is_integer_list(dt)
@@ -343,10 +353,31 @@ impl Input {
                     let lists = lists.as_list::<i32>().clone();
                     let child = lists.values().as_primitive::<Int64Type>().clone();
                     Col::Longs(lists, child)
-                } else {
+                } else if list_of_numbers(dt) {
                     let lists = crate::ml::to_real_lists(&array)?;
                     let lists = lists.as_ref().clone();
                     let child = lists.values().as_primitive::<Float64Type>().clone();
+                    Col::Reals(lists, child)
+                } else {
+                    // bools, strings, …: non-numeric elements are null (the docs), not
+                    // converted
+                    let lists = array.as_list_opt::<i32>().cloned().map_or_else(
+                        || {
+                            datafusion::arrow::compute::cast(
+                                &array,
+                                &DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+                            )
+                            .map(|a| a.as_list::<i32>().clone())
+                        },
+                        Ok,
+                    )?;
+                    let child = Float64Array::new_null(lists.values().len());
+                    let lists = ListArray::try_new(
+                        Arc::new(Field::new("item", DataType::Float64, true)),
+                        lists.offsets().clone(),
+                        Arc::new(child.clone()),
+                        lists.nulls().cloned(),
+                    )?;
                     Col::Reals(lists, child)
                 }
             }

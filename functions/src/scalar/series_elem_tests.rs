@@ -202,6 +202,18 @@ async fn list_inputs_give_lists() {
     )
     .await;
     assert_eq!(reals_of(&a), vec![None]);
+    // a list of bools (a comparison's result) holds no numbers
+    let bools = run(
+        "series_greater",
+        &[real_list(vec![Some(1.0), Some(3.0)]), l(2)],
+    )
+    .await;
+    let bools = Arg::lit(
+        ScalarValue::List(Arc::new(bools.as_list::<i32>().clone())),
+        KqlType::Dynamic,
+    );
+    let a = run("series_add", &[bools, l(1)]).await;
+    assert_eq!(reals_of(&a), vec![None, None]);
     let a = run("series_abs", &[long_list(vec![Some(-3), None])]).await;
     assert_eq!(longs_of(&a), vec![Some(3), None]);
     let a = run("series_sin", &[real_list(vec![Some(0.0), Some(f64::NAN)])]).await;
