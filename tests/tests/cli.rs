@@ -209,7 +209,11 @@ fn columns_count_characters_not_bytes() {
 
 #[test]
 fn sample_scripts_parse() {
-    for sample in ["corpus/samples/aiops.kql", "corpus/samples/triage.kql"] {
+    for sample in [
+        "corpus/samples/aiops.kql",
+        "corpus/samples/triage.kql",
+        "corpus/samples/anomalies.kql",
+    ] {
         let r = run(&["--parse-only", "-f", sample]);
         assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{sample}");
         assert_eq!(r.stderr, "", "{sample}");
@@ -913,6 +917,58 @@ fn incident_sample_matches_the_pandas_oracle() {
             "TimeoutException,12"
         ]
     );
+}
+
+/// The README's main command: make-series + series_decompose_anomalies over the sample export.
+/// The generator (`corpus/samples/gen_sample_data.py`) injects one incident: checkout errors from
+/// 09:40 to 11:10 on 2024-03-15 after deployment 2.4.1 at 09:40:05. Every checkout anomaly must
+/// fall in that window, at least one must be found, and the deployment found before it must be
+/// 2.4.1; error counts of the flagged buckets are checked against a direct count.
+#[test]
+fn anomalies_sample_finds_the_injected_incident() {
+    let r = run(&[
+        "-d",
+        root().join("corpus/samples/data").to_str().unwrap(),
+        "-f",
+        root()
+            .join("corpus/samples/anomalies.kql")
+            .to_str()
+            .unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let sets: Vec<&str> = r.stdout.split("\n\n").collect();
+    assert_eq!(sets.len(), 2, "two result sets expected:\n{}", r.stdout);
+    let checkout: Vec<Vec<&str>> = sets[0]
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[1] == "checkout")
+        .collect();
+    assert!(!checkout.is_empty(), "no checkout anomaly:\n{}", r.stdout);
+    for f in &checkout {
+        assert!(
+            ("2024-03-15T09:30:00Z"..="2024-03-15T11:10:00Z").contains(&f[0]),
+            "checkout anomaly outside the incident: {f:?}"
+        );
+        // the bucket's error count, counted directly
+        let q = format!(
+            "AppLogs | where Service == 'checkout' and Level == 'Error' and bin(TimeGenerated, 15m) == datetime({}) | count",
+            f[0]
+        );
+        let c = run(&[
+            "-d",
+            root().join("corpus/samples/data").to_str().unwrap(),
+            &q,
+        ]);
+        assert_eq!(c.stdout.lines().nth(1), Some(f[2]), "{q}");
+    }
+    let line = sets[1]
+        .lines()
+        .find(|l| l.starts_with("checkout,"))
+        .unwrap_or_else(|| panic!("no checkout summary:\n{}", sets[1]));
+    assert!(line.contains(",2024-03-15T09:40:05Z,2.4.1,sam"), "{line}");
 }
 
 /// Queries over the real exports in ../shared/data (read-only), checked against the pandas
