@@ -152,6 +152,7 @@ impl Planner<'_> {
                         e.span,
                     );
                 }
+                let t = self.json_if_nested(t, schema);
                 Ok((
                     crate::udf::dynamic_get(t, lit(name.name.clone())),
                     KqlType::Dynamic,
