@@ -77,22 +77,22 @@ macro_rules! entry {
 
 mod entries_a;
 mod entries_b;
-mod entries_e;
 mod entries_c;
 mod entries_d;
+mod entries_e;
 mod entries_f;
 mod entries_g;
 mod entries_h;
 mod entries_i;
 
-/// Every entry, in catalog order (the two parts concatenated).
+/// Every entry, in catalog order (the `entries_*` parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {
     entries_a::ENTRIES
         .iter()
         .chain(entries_b::ENTRIES)
-        .chain(entries_e::ENTRIES)
         .chain(entries_c::ENTRIES)
         .chain(entries_d::ENTRIES)
+        .chain(entries_e::ENTRIES)
         .chain(entries_f::ENTRIES)
         .chain(entries_g::ENTRIES)
         .chain(entries_h::ENTRIES)
