@@ -84,6 +84,9 @@ mod entries_f;
 mod entries_g;
 mod entries_h;
 mod entries_i;
+mod result_names;
+
+pub use result_names::{ResultName, result_name_rule};
 
 /// Every entry, in catalog order (the `entries_*` parts concatenated).
 static CATALOG: std::sync::LazyLock<Vec<FunctionEntry>> = std::sync::LazyLock::new(|| {

@@ -57,6 +57,23 @@ pub(crate) fn result_name(e: &ast::Expr) -> Option<String> {
         ExprKind::Name(id) => Some(id.name.clone()),
         ExprKind::Member { target, name } => joined(result_name(target), Some(name.name.clone())),
         ExprKind::Index { target, index } => joined(result_name(target), selector(index)),
+        ExprKind::Call { func, args } => {
+            use kql_functions::catalog::ResultName;
+            let ExprKind::Name(f) = &func.kind else {
+                return None;
+            };
+            let first = || args.first().and_then(|a| result_name(&a.value));
+            match kql_functions::catalog::result_name_rule(&f.name) {
+                ResultName::None => None,
+                ResultName::FirstArgument => first(),
+                ResultName::OnlyArgument if args.len() == 1 => first(),
+                ResultName::OnlyArgument => None,
+                ResultName::PrefixAndFirstArgument(p) => {
+                    Some(format!("{p}_{}", first().unwrap_or_default()))
+                }
+                ResultName::PrefixOnly(p) => Some(p.to_string()),
+            }
+        }
         _ => None,
     }
 }

@@ -56,9 +56,22 @@ impl Planner<'_> {
             let name = match (c.names.first(), &c.expr.kind) {
                 (Some(n), _) => n.name.clone(),
                 (None, ExprKind::Name(id)) => id.name.clone(),
-                // `d.a` is named `d_a`, `d[0]` `d_0` (Kusto's result-name rule for paths)
-                (None, _) => super::mv_expand::result_name(&c.expr)
-                    .unwrap_or_else(|| next_column_name(&taken, auto)),
+                // `d.a` is named `d_a`, `d[0]` `d_0`, `tolong(x)` `x` (Kusto's result-name
+                // rules); an inferred name already used by an earlier item gets a number
+                (None, _) => match super::mv_expand::result_name(&c.expr) {
+                    Some(n) => {
+                        let earlier: Vec<String> = out
+                            .iter()
+                            .map(|o: &(String, Expr, Span, KqlType)| o.0.clone())
+                            .collect();
+                        if earlier.contains(&n) {
+                            super::join::unique_name(&n, &taken)
+                        } else {
+                            n
+                        }
+                    }
+                    None => next_column_name(&taken, auto),
+                },
             };
             taken.push(name.clone());
             out.push((name, e, c.span, ty));
