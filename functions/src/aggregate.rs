@@ -119,8 +119,8 @@ const AGGREGATES: &[&str] = &[
     "make_bag_if",
     "make_dictionary",
     "make_list_with_nulls",
-    // Kusto aggregations we recognise but do not implement: `aggregate_call` returns a
-    // KQL0302 error naming the function (they are not in the catalog)
+    // lowered by `aggregate_stats.rs` (covariance, weighted and array percentiles,
+    // binary_all_*, buildschema) and `aggregate_sketch.rs` (hll, tdigest and their merges)
     "percentiles_array",
     "percentilew",
     "percentilesw",
