@@ -19,12 +19,11 @@ use crate::ml::{
     LongListBuilder, RealListBuilder, SeriesRef, long_list_type, real_list_type, to_real_lists,
     tuple_fields,
 };
+use crate::udf::op_udf::{UdfOp, op_call};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, StructArray};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Float64Type};
 use datafusion::common::{Result, ScalarValue, exec_err};
-use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, Expr};
 use std::sync::Arc;
 
 /// The largest `num_periods` of `series_periods_detect` (the result arrays have that length;
@@ -85,44 +84,20 @@ fn struct_fields(op: AnomalyOp) -> Fields {
 
 /// `op(args)`; the lowering has checked and cast the arguments.
 pub fn call(op: AnomalyOp, args: Vec<Expr>) -> Expr {
-    Arc::new(ScalarUDF::from(AnomalyUdf {
-        op,
-        signature: Signature::variadic_any(Volatility::Immutable),
-    }))
-    .call(args)
+    op_call(op, args)
 }
 
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct AnomalyUdf {
-    op: AnomalyOp,
-    signature: Signature,
-}
-
-impl ScalarUDFImpl for AnomalyUdf {
+impl UdfOp for AnomalyOp {
     fn name(&self) -> &str {
-        self.op.name()
+        AnomalyOp::name(*self)
     }
 
-    fn signature(&self) -> &Signature {
-        &self.signature
+    fn return_type(&self) -> DataType {
+        AnomalyOp::return_type(*self)
     }
 
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(self.op.return_type())
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if all_scalar { 1 } else { args.number_rows };
-        let out = eval(self.op, &args.args, rows)?;
-        if all_scalar && out.len() == 1 {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
-        } else {
-            Ok(ColumnarValue::Array(out))
-        }
+    fn eval(&self, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+        eval(*self, args, rows)
     }
 }
 

@@ -19,15 +19,14 @@ use crate::ml::filter::{fir, fir_coefficients, iir};
 use crate::ml::fit::{LineFit, TwoLinesScratch, fit_2lines, fit_line, fit_poly};
 use crate::ml::stats::series_stats;
 use crate::ml::{RealListBuilder, SeriesRef, real_list_type, to_real_lists, tuple_fields};
+use crate::udf::op_udf::{UdfOp, op_call};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Builder, Int64Array, Int64Builder, ListArray,
     StringBuilder, StructArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Int64Type};
 use datafusion::common::{Result, ScalarValue, exec_err};
-use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, Expr};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -97,44 +96,20 @@ fn struct_fields(name: &str) -> Fields {
 
 /// `op(args)`; the lowering has checked and cast the arguments.
 pub fn call(op: SeriesFitOp, args: Vec<Expr>) -> Expr {
-    Arc::new(ScalarUDF::from(SeriesFitUdf {
-        op,
-        signature: Signature::variadic_any(Volatility::Immutable),
-    }))
-    .call(args)
+    op_call(op, args)
 }
 
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct SeriesFitUdf {
-    op: SeriesFitOp,
-    signature: Signature,
-}
-
-impl ScalarUDFImpl for SeriesFitUdf {
+impl UdfOp for SeriesFitOp {
     fn name(&self) -> &str {
-        self.op.name()
+        SeriesFitOp::name(*self)
     }
 
-    fn signature(&self) -> &Signature {
-        &self.signature
+    fn return_type(&self) -> DataType {
+        SeriesFitOp::return_type(*self)
     }
 
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(self.op.return_type())
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if all_scalar { 1 } else { args.number_rows };
-        let out = eval(self.op, &args.args, rows)?;
-        if all_scalar && out.len() == 1 {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
-        } else {
-            Ok(ColumnarValue::Array(out))
-        }
+    fn eval(&self, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+        eval(*self, args, rows)
     }
 }
 

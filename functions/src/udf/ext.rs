@@ -4,13 +4,11 @@
 //! each op reads.
 
 use super::{encoding, hash, ip};
+use crate::udf::op_udf::{UdfOp, arrays, op_call};
 use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{Result, ScalarValue, exec_err};
-use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
-};
-use std::sync::Arc;
+use datafusion::common::{Result, exec_err};
+use datafusion::logical_expr::{ColumnarValue, Expr};
 
 /// Digest algorithms of `hash_md5`, `hash_sha1`, `hash_sha256`, `hash_sha512`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,7 +60,7 @@ pub enum IpOp {
     ParseV6,
 }
 
-/// The operations of [`ExtUdf`].
+/// The operations of this family (see [`call`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExtOp {
     /// `hash(value [, mod])`: xxhash64 of the value's bytes; `guid` when Utf8 holds a guid.
@@ -188,75 +186,48 @@ impl ExtOp {
     }
 }
 
-/// The extension UDF.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ExtUdf {
-    op: ExtOp,
-    signature: Signature,
-}
-
-/// A call of the extension UDF for `op`.
+/// A call of the UDF for `op`.
 pub fn call(op: ExtOp, args: Vec<Expr>) -> Expr {
-    Arc::new(ScalarUDF::from(ExtUdf {
-        op,
-        signature: Signature::variadic_any(Volatility::Immutable),
-    }))
-    .call(args)
+    op_call(op, args)
 }
 
-impl ScalarUDFImpl for ExtUdf {
+impl UdfOp for ExtOp {
     fn name(&self) -> &str {
-        self.op.name()
+        ExtOp::name(self)
     }
 
-    fn signature(&self) -> &Signature {
-        &self.signature
+    fn return_type(&self) -> DataType {
+        ExtOp::return_type(self)
     }
 
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(self.op.return_type())
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let out = self.eval(&arrays)?;
-        if all_scalar && out.len() == 1 {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
-        } else {
-            Ok(ColumnarValue::Array(out))
-        }
+    fn eval(&self, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+        eval_op(*self, &arrays(args, rows)?)
     }
 }
 
-impl ExtUdf {
-    fn eval(&self, a: &[ArrayRef]) -> Result<ArrayRef> {
-        if a.is_empty() {
-            return exec_err!("{} expects arguments", self.op.name());
-        }
-        match self.op {
-            ExtOp::Hash { guid } => hash::hash(&a[0], a.get(1), guid),
-            ExtOp::HashCombine => hash::combine(a),
-            ExtOp::Digest(algo) => hash::digest(&a[0], algo),
-            ExtOp::PopCount => hash::pop_count(&a[0]),
-            ExtOp::Base64Encode => encoding::base64_encode(&a[0]),
-            ExtOp::Base64Decode => encoding::base64_decode(&a[0]),
-            ExtOp::Base64FromGuid => encoding::base64_from_guid(&a[0]),
-            ExtOp::Base64ToGuid => encoding::base64_to_guid(&a[0]),
-            ExtOp::Base64ToArray => encoding::base64_to_array(&a[0]),
-            ExtOp::UrlEncode { component } => encoding::url_encode(&a[0], component),
-            ExtOp::UrlDecode => encoding::url_decode(&a[0]),
-            ExtOp::ParseUrl => encoding::parse_url(&a[0]),
-            ExtOp::ParseUrlQuery => encoding::parse_urlquery(&a[0]),
-            ExtOp::ParsePath => encoding::parse_path(&a[0]),
-            ExtOp::ParseCsv => encoding::parse_csv(&a[0]),
-            ExtOp::Compress { gzip } => encoding::compress(&a[0], gzip),
-            ExtOp::Decompress { gzip } => encoding::decompress(&a[0], gzip),
-            ExtOp::FormatBytes => encoding::format_bytes(a),
-            ExtOp::Ip(op) => ip::eval(op, a),
-        }
+fn eval_op(op: ExtOp, a: &[ArrayRef]) -> Result<ArrayRef> {
+    if a.is_empty() {
+        return exec_err!("{} expects arguments", op.name());
+    }
+    match op {
+        ExtOp::Hash { guid } => hash::hash(&a[0], a.get(1), guid),
+        ExtOp::HashCombine => hash::combine(a),
+        ExtOp::Digest(algo) => hash::digest(&a[0], algo),
+        ExtOp::PopCount => hash::pop_count(&a[0]),
+        ExtOp::Base64Encode => encoding::base64_encode(&a[0]),
+        ExtOp::Base64Decode => encoding::base64_decode(&a[0]),
+        ExtOp::Base64FromGuid => encoding::base64_from_guid(&a[0]),
+        ExtOp::Base64ToGuid => encoding::base64_to_guid(&a[0]),
+        ExtOp::Base64ToArray => encoding::base64_to_array(&a[0]),
+        ExtOp::UrlEncode { component } => encoding::url_encode(&a[0], component),
+        ExtOp::UrlDecode => encoding::url_decode(&a[0]),
+        ExtOp::ParseUrl => encoding::parse_url(&a[0]),
+        ExtOp::ParseUrlQuery => encoding::parse_urlquery(&a[0]),
+        ExtOp::ParsePath => encoding::parse_path(&a[0]),
+        ExtOp::ParseCsv => encoding::parse_csv(&a[0]),
+        ExtOp::Compress { gzip } => encoding::compress(&a[0], gzip),
+        ExtOp::Decompress { gzip } => encoding::decompress(&a[0], gzip),
+        ExtOp::FormatBytes => encoding::format_bytes(a),
+        ExtOp::Ip(op) => ip::eval(op, a),
     }
 }

@@ -17,10 +17,11 @@ mod has;
 mod hash;
 mod ip;
 mod json;
+pub mod op_udf;
 pub mod percentile;
-pub mod strings_h1;
 pub(crate) mod percentiles_h2;
 pub(crate) mod special_h2;
+pub mod strings_h1;
 mod text;
 mod time;
 

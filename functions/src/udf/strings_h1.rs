@@ -7,14 +7,13 @@
 //! JSON text, as everywhere in this crate.
 
 use super::{long_at, longs, reals, str_at, strings};
+use crate::udf::op_udf::{UdfOp, arrays, op_call};
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, Decimal128Array, Int64Array, StringArray,
 };
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DataFusionError, Result, ScalarValue, exec_err};
-use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::common::{DataFusionError, Result, exec_err};
+use datafusion::logical_expr::{ColumnarValue, Expr};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -33,7 +32,7 @@ pub enum RangeKind {
     Timespan,
 }
 
-/// The operations of [`H1Udf`].
+/// The operations of this family (see [`call`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum H1Op {
     /// `(regex, captureGroups JSON or null, source)` → JSON array, null when nothing matches.
@@ -117,222 +116,190 @@ impl H1Op {
     }
 }
 
-/// The UDF.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct H1Udf {
-    op: H1Op,
-    signature: Signature,
-}
-
 /// A call of the UDF for `op`.
 pub fn call(op: H1Op, args: Vec<Expr>) -> Expr {
-    Arc::new(ScalarUDF::from(H1Udf {
-        op,
-        signature: Signature::variadic_any(Volatility::Immutable),
-    }))
-    .call(args)
+    op_call(op, args)
 }
 
-impl ScalarUDFImpl for H1Udf {
+impl UdfOp for H1Op {
     fn name(&self) -> &str {
-        self.op.name()
+        H1Op::name(self)
     }
 
-    fn signature(&self) -> &Signature {
-        &self.signature
+    fn return_type(&self) -> DataType {
+        H1Op::return_type(self)
     }
 
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(self.op.return_type())
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if all_scalar { 1 } else { args.number_rows };
-        let arrays = args
-            .args
-            .iter()
-            .map(|a| a.to_array(rows))
-            .collect::<Result<Vec<_>>>()?;
-        let out = self.eval(&arrays, rows)?;
-        if all_scalar && out.len() == 1 {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
-        } else {
-            Ok(ColumnarValue::Array(out))
-        }
+    fn eval(&self, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+        eval_op(*self, &arrays(args, rows)?, rows)
     }
 }
 
-impl H1Udf {
-    fn eval(&self, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
-        let need = |n: usize| -> Result<()> {
-            if a.len() < n {
-                return exec_err!("{} expects {n} arguments, got {}", self.op.name(), a.len());
-            }
-            Ok(())
-        };
-        match self.op {
-            H1Op::ExtractAll => {
-                need(3)?;
-                extract_all(&a[0], &a[1], &a[2])
-            }
-            H1Op::StrRep => {
-                need(3)?;
-                strrep(&a[0], &a[1], &a[2])
-            }
-            H1Op::Translate => {
-                need(3)?;
-                str3(&a[0], &a[1], &a[2], |s, r, x| Some(translate(s, r, x)))
-            }
-            H1Op::ReplaceStrings => {
-                need(3)?;
-                str3(&a[0], &a[1], &a[2], |t, l, r| {
-                    Some(replace_strings(t, l, r))
+fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+    let need = |n: usize| -> Result<()> {
+        if a.len() < n {
+            return exec_err!("{} expects {n} arguments, got {}", op.name(), a.len());
+        }
+        Ok(())
+    };
+    match op {
+        H1Op::ExtractAll => {
+            need(3)?;
+            extract_all(&a[0], &a[1], &a[2])
+        }
+        H1Op::StrRep => {
+            need(3)?;
+            strrep(&a[0], &a[1], &a[2])
+        }
+        H1Op::Translate => {
+            need(3)?;
+            str3(&a[0], &a[1], &a[2], |s, r, x| Some(translate(s, r, x)))
+        }
+        H1Op::ReplaceStrings => {
+            need(3)?;
+            str3(&a[0], &a[1], &a[2], |t, l, r| {
+                Some(replace_strings(t, l, r))
+            })
+        }
+        H1Op::IndexOfRegex => {
+            need(5)?;
+            indexof_regex(a)
+        }
+        H1Op::RegexQuote => {
+            need(1)?;
+            str1(&a[0], |s| Some(regex_quote(s)))
+        }
+        H1Op::HasAnyIndex => {
+            need(2)?;
+            let (s, v) = (strings(&a[0])?, strings(&a[1])?);
+            let out: Int64Array = (0..s.len())
+                .map(|i| Some(has_any_index(str_at(&s, i), str_at(&v, i))))
+                .collect();
+            Ok(Arc::new(out))
+        }
+        H1Op::CodepointsFromString => {
+            need(1)?;
+            str1(&a[0], |s| {
+                Some(
+                    Value::Array(s.chars().map(|c| Value::from(u32::from(c))).collect())
+                        .to_string(),
+                )
+            })
+        }
+        H1Op::CodepointsToString => codepoints_to_string(a, rows),
+        H1Op::ParseCommandLine => {
+            need(2)?;
+            let (s, t) = (strings(&a[0])?, strings(&a[1])?);
+            let out: StringArray = (0..s.len())
+                .map(|i| {
+                    // "windows" is the only parser type Kusto documents
+                    (str_at(&t, i).eq_ignore_ascii_case("windows")).then(|| {
+                        let v = parse_command_line_windows(str_at(&s, i));
+                        Value::Array(v.into_iter().map(Value::String).collect()).to_string()
+                    })
                 })
-            }
-            H1Op::IndexOfRegex => {
-                need(5)?;
-                indexof_regex(a)
-            }
-            H1Op::RegexQuote => {
-                need(1)?;
-                str1(&a[0], |s| Some(regex_quote(s)))
-            }
-            H1Op::HasAnyIndex => {
-                need(2)?;
-                let (s, v) = (strings(&a[0])?, strings(&a[1])?);
-                let out: Int64Array = (0..s.len())
-                    .map(|i| Some(has_any_index(str_at(&s, i), str_at(&v, i))))
-                    .collect();
-                Ok(Arc::new(out))
-            }
-            H1Op::CodepointsFromString => {
-                need(1)?;
-                str1(&a[0], |s| {
-                    Some(
-                        Value::Array(s.chars().map(|c| Value::from(u32::from(c))).collect())
-                            .to_string(),
-                    )
+                .collect();
+            Ok(Arc::new(out))
+        }
+        H1Op::IsAscii => {
+            need(1)?;
+            let s = strings(&a[0])?;
+            let out: BooleanArray = (0..s.len())
+                .map(|i| Some(str_at(&s, i).is_ascii()))
+                .collect();
+            Ok(Arc::new(out))
+        }
+        H1Op::DynamicToJson => {
+            need(1)?;
+            let s = strings(&a[0])?;
+            let out: StringArray = (0..s.len())
+                .map(|i| {
+                    if s.is_null(i) {
+                        // a null dynamic value: tostring() gives ""
+                        return Some(String::new());
+                    }
+                    let v = serde_json::from_str::<Value>(s.value(i))
+                        .unwrap_or_else(|_| Value::String(s.value(i).to_string()));
+                    Some(canonical_json(&v))
                 })
-            }
-            H1Op::CodepointsToString => codepoints_to_string(a, rows),
-            H1Op::ParseCommandLine => {
-                need(2)?;
-                let (s, t) = (strings(&a[0])?, strings(&a[1])?);
-                let out: StringArray = (0..s.len())
-                    .map(|i| {
-                        // "windows" is the only parser type Kusto documents
-                        (str_at(&t, i).eq_ignore_ascii_case("windows")).then(|| {
-                            let v = parse_command_line_windows(str_at(&s, i));
-                            Value::Array(v.into_iter().map(Value::String).collect()).to_string()
-                        })
+                .collect();
+            Ok(Arc::new(out))
+        }
+        H1Op::ToGuid => {
+            need(1)?;
+            str1(&a[0], to_guid)
+        }
+        H1Op::ToHex { int32 } => {
+            need(2)?;
+            let (v, m) = (longs(&a[0])?, longs(&a[1])?);
+            let out: StringArray = (0..v.len())
+                .map(|i| long_at(&v, i).map(|x| to_hex(x, int32, long_at(&m, i).unwrap_or(0))))
+                .collect();
+            Ok(Arc::new(out))
+        }
+        H1Op::ParseVersion => {
+            need(1)?;
+            let s = strings(&a[0])?;
+            let out: Decimal128Array = (0..s.len())
+                .map(|i| {
+                    if s.is_null(i) {
+                        None
+                    } else {
+                        parse_version(s.value(i))
+                    }
+                })
+                .collect();
+            Ok(Arc::new(out.with_precision_and_scale(38, 0)?))
+        }
+        H1Op::Base64FromArray => {
+            need(1)?;
+            let s = strings(&a[0])?;
+            let out: StringArray = (0..s.len())
+                .map(|i| {
+                    let bytes = if s.is_null(i) {
+                        None
+                    } else {
+                        json_bytes(s.value(i))
+                    };
+                    Some(bytes.map_or_else(String::new, |b| {
+                        use base64::Engine as _;
+                        base64::engine::general_purpose::STANDARD.encode(b)
+                    }))
+                })
+                .collect();
+            Ok(Arc::new(out))
+        }
+        H1Op::Repeat => {
+            need(2)?;
+            let (v, n) = (strings(&a[0])?, longs(&a[1])?);
+            let out: StringArray = (0..v.len())
+                .map(|i| {
+                    let count = long_at(&n, i)?;
+                    let item = if v.is_null(i) {
+                        Value::Null
+                    } else {
+                        serde_json::from_str(v.value(i)).unwrap_or(Value::Null)
+                    };
+                    repeat(item, count).map(|x| x.to_string())
+                })
+                .collect();
+            Ok(Arc::new(out))
+        }
+        H1Op::Range(kind) => {
+            need(3)?;
+            range(kind, &a[0], &a[1], &a[2])
+        }
+        H1Op::DatetimeJson => {
+            need(1)?;
+            let v = longs(&a[0])?;
+            let out: StringArray = (0..v.len())
+                .map(|i| {
+                    long_at(&v, i).map(|n| {
+                        Value::String(crate::format::format_datetime_nanos_full(n)).to_string()
                     })
-                    .collect();
-                Ok(Arc::new(out))
-            }
-            H1Op::IsAscii => {
-                need(1)?;
-                let s = strings(&a[0])?;
-                let out: BooleanArray = (0..s.len())
-                    .map(|i| Some(str_at(&s, i).is_ascii()))
-                    .collect();
-                Ok(Arc::new(out))
-            }
-            H1Op::DynamicToJson => {
-                need(1)?;
-                let s = strings(&a[0])?;
-                let out: StringArray = (0..s.len())
-                    .map(|i| {
-                        if s.is_null(i) {
-                            // a null dynamic value: tostring() gives ""
-                            return Some(String::new());
-                        }
-                        let v = serde_json::from_str::<Value>(s.value(i))
-                            .unwrap_or_else(|_| Value::String(s.value(i).to_string()));
-                        Some(canonical_json(&v))
-                    })
-                    .collect();
-                Ok(Arc::new(out))
-            }
-            H1Op::ToGuid => {
-                need(1)?;
-                str1(&a[0], to_guid)
-            }
-            H1Op::ToHex { int32 } => {
-                need(2)?;
-                let (v, m) = (longs(&a[0])?, longs(&a[1])?);
-                let out: StringArray = (0..v.len())
-                    .map(|i| long_at(&v, i).map(|x| to_hex(x, int32, long_at(&m, i).unwrap_or(0))))
-                    .collect();
-                Ok(Arc::new(out))
-            }
-            H1Op::ParseVersion => {
-                need(1)?;
-                let s = strings(&a[0])?;
-                let out: Decimal128Array = (0..s.len())
-                    .map(|i| {
-                        if s.is_null(i) {
-                            None
-                        } else {
-                            parse_version(s.value(i))
-                        }
-                    })
-                    .collect();
-                Ok(Arc::new(out.with_precision_and_scale(38, 0)?))
-            }
-            H1Op::Base64FromArray => {
-                need(1)?;
-                let s = strings(&a[0])?;
-                let out: StringArray = (0..s.len())
-                    .map(|i| {
-                        let bytes = if s.is_null(i) {
-                            None
-                        } else {
-                            json_bytes(s.value(i))
-                        };
-                        Some(bytes.map_or_else(String::new, |b| {
-                            use base64::Engine as _;
-                            base64::engine::general_purpose::STANDARD.encode(b)
-                        }))
-                    })
-                    .collect();
-                Ok(Arc::new(out))
-            }
-            H1Op::Repeat => {
-                need(2)?;
-                let (v, n) = (strings(&a[0])?, longs(&a[1])?);
-                let out: StringArray = (0..v.len())
-                    .map(|i| {
-                        let count = long_at(&n, i)?;
-                        let item = if v.is_null(i) {
-                            Value::Null
-                        } else {
-                            serde_json::from_str(v.value(i)).unwrap_or(Value::Null)
-                        };
-                        repeat(item, count).map(|x| x.to_string())
-                    })
-                    .collect();
-                Ok(Arc::new(out))
-            }
-            H1Op::Range(kind) => {
-                need(3)?;
-                range(kind, &a[0], &a[1], &a[2])
-            }
-            H1Op::DatetimeJson => {
-                need(1)?;
-                let v = longs(&a[0])?;
-                let out: StringArray = (0..v.len())
-                    .map(|i| {
-                        long_at(&v, i).map(|n| {
-                            Value::String(crate::format::format_datetime_nanos_full(n)).to_string()
-                        })
-                    })
-                    .collect();
-                Ok(Arc::new(out))
-            }
+                })
+                .collect();
+            Ok(Arc::new(out))
         }
     }
 }
