@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 
 #[path = "cli/anomaly_demo.rs"]
 mod anomaly_demo;
+#[path = "cli/render.rs"]
+mod render;
 
 /// The workspace root (this package lives in `<root>/tests`).
 fn root() -> PathBuf {

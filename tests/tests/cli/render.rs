@@ -3,8 +3,6 @@
 //! which are considered as anomaly series and displayed as points on the chart").
 //! Expected values are written from the queries by hand.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use kql_engine::{KqlContext, QueryResult, RenderSpec};
 
 fn run(script: &str) -> Vec<QueryResult> {
