@@ -19,13 +19,13 @@ use datafusion::arrow::datatypes::{DataType, Field, Float64Type};
 use datafusion::common::{Result, exec_err};
 use std::sync::Arc;
 
+pub mod decompose;
 pub mod fft;
 pub mod filter;
 pub mod fit;
-pub mod stats;
-pub mod decompose;
 pub mod outliers;
 pub mod periods;
+pub mod stats;
 
 /// Whether the function `name` reads series arguments in their list form (the `series_*`
 /// family); every other function gets lists converted to `dynamic` JSON text by the planner.

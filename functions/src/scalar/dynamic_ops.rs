@@ -420,7 +420,9 @@ pub(crate) fn to_json_values(values: &ArrayRef) -> Result<Vec<Option<Value>>> {
             let t = arrow_cast(values, &DataType::Timestamp(TimeUnit::Nanosecond, None))?;
             let v = longs(&t)?;
             (0..n)
-                .map(|i| (!v.is_null(i)).then(|| Value::String(format_datetime_nanos_full(v.value(i)))))
+                .map(|i| {
+                    (!v.is_null(i)).then(|| Value::String(format_datetime_nanos_full(v.value(i))))
+                })
                 .collect()
         }
         DataType::Duration(_) => {

@@ -3,11 +3,11 @@
 //! `../shared/data/nab`, see its README), against the values `tests/oracles/series_fits.py`
 //! printed with numpy/scipy (section "NAB"). Skipped when the data is not beside the checkout.
 
-use crate::scalar::series_fit_udf::{SeriesFitOp, eval_for_tests};
 use crate::ml::fft::Fft;
 use crate::ml::filter::{fir, fir_coefficients, iir};
 use crate::ml::fit::{TwoLinesScratch, fit_2lines, fit_line, fit_poly};
 use crate::ml::stats::series_stats;
+use crate::scalar::series_fit_udf::{SeriesFitOp, eval_for_tests};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Float64Type;
 use datafusion::common::ScalarValue;
