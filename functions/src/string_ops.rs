@@ -43,8 +43,28 @@ pub fn string_op(op: BinaryOp, left: &Arg, right: &Arg) -> Result<Lowered, CallE
             vec![raw_left.clone(), r.clone()],
         )
     };
+    // a constant needle: DataFusion's LIKE '%needle%' (a memmem search) beats `contains`
+    let literal_needle = match &right.literal {
+        Some(ScalarValue::Utf8(Some(n))) if right.ty == KqlType::String => Some(n.clone()),
+        _ => None,
+    };
     let contains = |cs: bool| {
-        if cs {
+        if cs && let Some(n) = &literal_needle {
+            let escaped: String = n
+                .chars()
+                .flat_map(|c| match c {
+                    '\\' | '%' | '_' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            Expr::Like(datafusion::logical_expr::expr::Like::new(
+                false,
+                Box::new(l.clone()),
+                Box::new(datafusion::logical_expr::lit(format!("%{escaped}%"))),
+                Some('\\'),
+                false,
+            ))
+        } else if cs {
             string::contains().call(vec![l.clone(), r.clone()])
         } else {
             string::contains().call(vec![lower(l.clone()), lower(r.clone())])
