@@ -9,7 +9,7 @@
 //! - `percentiles_array`, `percentilew`, `percentilesw`, `percentilesw_array`
 //!   (percentiles-aggregation-function.md, percentilesw-aggregation-function.md): exact
 //!   nearest-rank (weighted) percentiles, the same rule as `percentile`; see
-//!   [`crate::udf::percentiles_h2`]. Names: `percentile_x_50` for the column forms (as
+//!   [`crate::udf::weighted_percentile`]. Names: `percentile_x_50` for the column forms (as
 //!   `percentiles`), `percentiles_x` for the array forms (Kusto.Language's
 //!   `PercentileArrayReturn` and the percentiles_array examples' `percentiles_Value`; the
 //!   percentilesw_array page shows `percentile_LatencyBucket` instead).
@@ -18,14 +18,14 @@
 //!   after the argument column (Kusto.Language `ResultNameKind.FirstArgument`); null on no
 //!   values.
 //! - `buildschema` (buildschema-aggregation-function.md): see
-//!   [`crate::udf::buildschema_h2`]; named `schema_x`.
+//!   [`crate::udf::buildschema`]; named `schema_x`.
 
 use super::{Finish, Step, filtered, literal_f64, one, percentile_fragment, pred};
 use crate::lower::{Arg, CallContext, CallError, CallResult, LoweredAggregate};
 use crate::scalar::{arity, cast, lit, type_error};
 use crate::types::{KqlType, datetime_type};
-use crate::udf::covariance_h2::covariance;
-use crate::udf::percentiles_h2::{ElemKind, percentile_w, percentiles_w_array};
+use crate::udf::covariance::covariance;
+use crate::udf::weighted_percentile::{ElemKind, percentile_w, percentiles_w_array};
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::functions_aggregate::expr_fn as agg;
 use datafusion::logical_expr::Expr;
@@ -120,7 +120,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             if a.ty != KqlType::Dynamic {
                 return Err(type_error(name, 0, "a dynamic value", a.ty));
             }
-            let e = crate::udf::buildschema_h2::buildschema(a.expr.clone());
+            let e = crate::udf::buildschema::buildschema(a.expr.clone());
             one(
                 e,
                 KqlType::Dynamic,

@@ -3,7 +3,7 @@
 (gamma, loggamma, erf, erfc, beta_cdf, beta_inv, beta_pdf, welch_test) and the covariance
 aggregates. Values come from scipy.special / scipy.stats / numpy; each is printed in shortest
 round-trip form (Python repr of the double) and pasted into the Rust unit tests
-(functions/src/udf/special_h2.rs, functions/src/scalar/math2.rs), which compare with a
+(functions/src/udf/special.rs, functions/src/scalar/math2.rs), which compare with a
 relative tolerance.
 
 Run: python3 tests/oracles/math_functions.py   (needs numpy and scipy)

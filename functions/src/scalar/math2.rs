@@ -1,5 +1,5 @@
 //! More math: `cot`, `gamma`, `loggamma`, `erf`, `erfc`, `beta_cdf`, `beta_inv`, `beta_pdf`,
-//! `welch_test` (numerics in `crate::udf::special_h2`). All return real.
+//! `welch_test` (numerics in `crate::udf::special`). All return real.
 //!
 //! - `cot(x)` = 1/tan(x) (cot-function.md).
 //! - `beta_cdf`, `beta_pdf`, `beta_inv`: "if any argument is nonnumeric, the function returns
@@ -14,7 +14,7 @@
 use super::{arity, lit, ok, real_arg};
 use crate::lower::{Arg, CallContext, CallResult, Lowered};
 use crate::types::KqlType;
-use crate::udf::special_h2::{SpecialOp, call};
+use crate::udf::special::{SpecialOp, call};
 use datafusion::functions::math;
 use datafusion::scalar::ScalarValue;
 

@@ -1,14 +1,14 @@
 //! Conversions, encodings and other scalar functions: `toguid`, `tohex`, `todecimal`,
 //! `parse_version`, `base64_encode_fromarray`, `base64_decode_toarray`,
 //! `base64_decode_toguid`, `dynamic_to_json`, `repeat`, `range` (the array function),
-//! `around`, `assert`, `datetime_list_timezones` (kernels in `crate::udf::strings_h1`, the
+//! `around`, `assert`, `datetime_list_timezones` (kernels in `crate::udf::misc_ops`, the
 //! base64 decoders in `crate::udf::encoding`).
 
 use super::{arity, cast, is_string_like, lit, long_arg, ok, string_arg, try_cast, type_error};
 use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
 use crate::types::KqlType;
 use crate::udf::ext::{self, ExtOp};
-use crate::udf::strings_h1::{self as k, H1Op, RangeKind};
+use crate::udf::misc_ops::{self as k, MiscOp, RangeKind};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::logical_expr::Expr;
 use datafusion::scalar::ScalarValue;
@@ -81,7 +81,7 @@ fn lower_range(name: &str, args: &[Arg]) -> CallResult<Lowered> {
         _ => (as_long(&args[0]), as_long(&args[1])),
     };
     ok(
-        k::call(H1Op::Range(kind), vec![start, stop, step]),
+        k::call(MiscOp::Range(kind), vec![start, stop, step]),
         KqlType::Dynamic,
     )
 }
@@ -168,7 +168,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             }
             // other values through their text: only text holding a guid converts
             ok(
-                k::call(H1Op::ToGuid, vec![string_arg(&args[0])]),
+                k::call(MiscOp::ToGuid, vec![string_arg(&args[0])]),
                 KqlType::Guid,
             )
         }
@@ -185,7 +185,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 lit(ScalarValue::Int64(Some(0)))
             };
             let v = vec![cast(args[0].expr.clone(), DataType::Int64), min];
-            ok(k::call(H1Op::ToHex { int32 }, v), KqlType::String)
+            ok(k::call(MiscOp::ToHex { int32 }, v), KqlType::String)
         }
         // decimal is Decimal128(38, 18) here (crate::types), so values need at most 20 integer
         // digits; text that is not a number, and values out of that range, give null.
@@ -213,7 +213,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
         "parse_version" => {
             arity(name, args, 1, 1, "version")?;
             ok(
-                k::call(H1Op::ParseVersion, vec![text_arg(name, args, 0)?]),
+                k::call(MiscOp::ParseVersion, vec![text_arg(name, args, 0)?]),
                 KqlType::Decimal,
             )
         }
@@ -223,7 +223,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 return Err(type_error(name, 0, "a dynamic array", args[0].ty));
             }
             ok(
-                k::call(H1Op::Base64FromArray, vec![args[0].expr.clone()]),
+                k::call(MiscOp::Base64FromArray, vec![args[0].expr.clone()]),
                 KqlType::String,
             )
         }
@@ -248,7 +248,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 return ok(string_arg(&args[0]), KqlType::String);
             }
             ok(
-                k::call(H1Op::DynamicToJson, vec![args[0].expr.clone()]),
+                k::call(MiscOp::DynamicToJson, vec![args[0].expr.clone()]),
                 KqlType::String,
             )
         }
@@ -258,14 +258,14 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             // pack_array does
             let v = if args[0].ty == KqlType::Datetime {
                 k::call(
-                    H1Op::DatetimeJson,
+                    MiscOp::DatetimeJson,
                     vec![cast(args[0].expr.clone(), DataType::Int64)],
                 )
             } else {
                 super::dynamic_ops::json_arg(&args[0])
             };
             ok(
-                k::call(H1Op::Repeat, vec![v, long_arg(name, args, 1)?]),
+                k::call(MiscOp::Repeat, vec![v, long_arg(name, args, 1)?]),
                 KqlType::Dynamic,
             )
         }

@@ -2,7 +2,7 @@
 //! `replace_strings`, `indexof_regex`, `regex_quote`, `has_any_index`,
 //! `unicode_codepoints_from_string` (`to_utf8`), `unicode_codepoints_to_string`
 //! (`make_string`), `parse_command_line`, `isascii`, `isutf8`, `array_strcat` (kernels in
-//! `crate::udf::strings_h1`).
+//! `crate::udf::misc_ops`).
 //!
 //! Arguments documented as strings accept string, guid and dynamic values (read as their text);
 //! `strrep` converts any value with `tostring` rules, as its docs say.
@@ -10,7 +10,7 @@
 use super::{arity, cast, is_string_like, lit, long_arg, ok, string_arg, type_error};
 use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
 use crate::types::KqlType;
-use crate::udf::strings_h1::{self as k, H1Op};
+use crate::udf::misc_ops::{self as k, MiscOp};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::logical_expr::Expr;
 use datafusion::scalar::ScalarValue;
@@ -85,7 +85,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 }
             }
             let v = vec![text_arg(name, args, 0)?, groups, text_arg(name, args, src)?];
-            ok(k::call(H1Op::ExtractAll, v), KqlType::Dynamic)
+            ok(k::call(MiscOp::ExtractAll, v), KqlType::Dynamic)
         }
         "strrep" => {
             arity(name, args, 2, 3, "value, multiplier [, delimiter]")?;
@@ -94,7 +94,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 None => lit(ScalarValue::Utf8(Some(String::new()))),
             };
             let v = vec![string_arg(&args[0]), long_arg(name, args, 1)?, d];
-            ok(k::call(H1Op::StrRep, v), KqlType::String)
+            ok(k::call(MiscOp::StrRep, v), KqlType::String)
         }
         "string_size" => {
             arity(name, args, 1, 1, "source")?;
@@ -107,7 +107,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             let v = (0..3)
                 .map(|i| text_arg(name, args, i))
                 .collect::<Result<Vec<_>, _>>()?;
-            ok(k::call(H1Op::Translate, v), KqlType::String)
+            ok(k::call(MiscOp::Translate, v), KqlType::String)
         }
         "replace_strings" => {
             arity(name, args, 3, 3, "text, lookups, rewrites")?;
@@ -116,7 +116,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 dynamic_arg(name, args, 1)?,
                 dynamic_arg(name, args, 2)?,
             ];
-            ok(k::call(H1Op::ReplaceStrings, v), KqlType::String)
+            ok(k::call(MiscOp::ReplaceStrings, v), KqlType::String)
         }
         "indexof_regex" => {
             arity(
@@ -135,24 +135,24 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                     long_lit(default)
                 });
             }
-            ok(k::call(H1Op::IndexOfRegex, v), KqlType::Long)
+            ok(k::call(MiscOp::IndexOfRegex, v), KqlType::Long)
         }
         "regex_quote" => {
             arity(name, args, 1, 1, "string")?;
             ok(
-                k::call(H1Op::RegexQuote, vec![text_arg(name, args, 0)?]),
+                k::call(MiscOp::RegexQuote, vec![text_arg(name, args, 0)?]),
                 KqlType::String,
             )
         }
         "has_any_index" => {
             arity(name, args, 2, 2, "source, values")?;
             let v = vec![text_arg(name, args, 0)?, dynamic_arg(name, args, 1)?];
-            ok(k::call(H1Op::HasAnyIndex, v), KqlType::Long)
+            ok(k::call(MiscOp::HasAnyIndex, v), KqlType::Long)
         }
         "unicode_codepoints_from_string" | "to_utf8" => {
             arity(name, args, 1, 1, "value")?;
             ok(
-                k::call(H1Op::CodepointsFromString, vec![text_arg(name, args, 0)?]),
+                k::call(MiscOp::CodepointsFromString, vec![text_arg(name, args, 0)?]),
                 KqlType::Dynamic,
             )
         }
@@ -167,7 +167,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                     t => return Err(type_error(name, i, "an int, long or dynamic value", t)),
                 });
             }
-            ok(k::call(H1Op::CodepointsToString, v), KqlType::String)
+            ok(k::call(MiscOp::CodepointsToString, v), KqlType::String)
         }
         "parse_command_line" => {
             arity(name, args, 2, 2, "command_line, parser_type")?;
@@ -179,12 +179,12 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 )));
             }
             let v = vec![text_arg(name, args, 0)?, text_arg(name, args, 1)?];
-            ok(k::call(H1Op::ParseCommandLine, v), KqlType::Dynamic)
+            ok(k::call(MiscOp::ParseCommandLine, v), KqlType::Dynamic)
         }
         "isascii" => {
             arity(name, args, 1, 1, "value")?;
             ok(
-                k::call(H1Op::IsAscii, vec![text_arg(name, args, 0)?]),
+                k::call(MiscOp::IsAscii, vec![text_arg(name, args, 0)?]),
                 KqlType::Bool,
             )
         }

@@ -7,9 +7,9 @@
 //! never null).
 
 mod bin;
-pub(crate) mod buildschema_h2;
+pub(crate) mod buildschema;
 mod convert;
-pub(crate) mod covariance_h2;
+pub(crate) mod covariance;
 pub mod datetime_fn;
 mod encoding;
 pub mod ext;
@@ -17,13 +17,13 @@ mod has;
 mod hash;
 mod ip;
 mod json;
+pub mod misc_ops;
 pub mod op_udf;
 pub mod percentile;
-pub(crate) mod percentiles_h2;
-pub(crate) mod special_h2;
-pub mod strings_h1;
+pub(crate) mod special;
 mod text;
 mod time;
+pub(crate) mod weighted_percentile;
 
 pub use has::{HasKind, has_match};
 

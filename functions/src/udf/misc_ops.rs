@@ -34,7 +34,7 @@ pub enum RangeKind {
 
 /// The operations of this family (see [`call`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum H1Op {
+pub enum MiscOp {
     /// `(regex, captureGroups JSON or null, source)` → JSON array, null when nothing matches.
     ExtractAll,
     /// `(value, multiplier: Int64, delimiter)`.
@@ -77,57 +77,57 @@ pub enum H1Op {
     DatetimeJson,
 }
 
-impl H1Op {
+impl MiscOp {
     fn name(&self) -> &'static str {
         match self {
-            H1Op::ExtractAll => "kql_extract_all",
-            H1Op::StrRep => "kql_strrep",
-            H1Op::Translate => "kql_translate",
-            H1Op::ReplaceStrings => "kql_replace_strings",
-            H1Op::IndexOfRegex => "kql_indexof_regex",
-            H1Op::RegexQuote => "kql_regex_quote",
-            H1Op::HasAnyIndex => "kql_has_any_index",
-            H1Op::CodepointsFromString => "kql_unicode_codepoints_from_string",
-            H1Op::CodepointsToString => "kql_unicode_codepoints_to_string",
-            H1Op::ParseCommandLine => "kql_parse_command_line",
-            H1Op::IsAscii => "kql_isascii",
-            H1Op::DynamicToJson => "kql_dynamic_to_json",
-            H1Op::ToGuid => "kql_toguid",
-            H1Op::ToHex { int32: false } => "kql_tohex",
-            H1Op::ToHex { int32: true } => "kql_tohex_int",
-            H1Op::ParseVersion => "kql_parse_version",
-            H1Op::Base64FromArray => "kql_base64_encode_fromarray",
-            H1Op::Repeat => "kql_repeat",
-            H1Op::Range(RangeKind::Long) => "kql_range_long",
-            H1Op::Range(RangeKind::Real) => "kql_range_real",
-            H1Op::Range(RangeKind::Datetime) => "kql_range_datetime",
-            H1Op::Range(RangeKind::Timespan) => "kql_range_timespan",
-            H1Op::DatetimeJson => "kql_datetime_json",
+            MiscOp::ExtractAll => "kql_extract_all",
+            MiscOp::StrRep => "kql_strrep",
+            MiscOp::Translate => "kql_translate",
+            MiscOp::ReplaceStrings => "kql_replace_strings",
+            MiscOp::IndexOfRegex => "kql_indexof_regex",
+            MiscOp::RegexQuote => "kql_regex_quote",
+            MiscOp::HasAnyIndex => "kql_has_any_index",
+            MiscOp::CodepointsFromString => "kql_unicode_codepoints_from_string",
+            MiscOp::CodepointsToString => "kql_unicode_codepoints_to_string",
+            MiscOp::ParseCommandLine => "kql_parse_command_line",
+            MiscOp::IsAscii => "kql_isascii",
+            MiscOp::DynamicToJson => "kql_dynamic_to_json",
+            MiscOp::ToGuid => "kql_toguid",
+            MiscOp::ToHex { int32: false } => "kql_tohex",
+            MiscOp::ToHex { int32: true } => "kql_tohex_int",
+            MiscOp::ParseVersion => "kql_parse_version",
+            MiscOp::Base64FromArray => "kql_base64_encode_fromarray",
+            MiscOp::Repeat => "kql_repeat",
+            MiscOp::Range(RangeKind::Long) => "kql_range_long",
+            MiscOp::Range(RangeKind::Real) => "kql_range_real",
+            MiscOp::Range(RangeKind::Datetime) => "kql_range_datetime",
+            MiscOp::Range(RangeKind::Timespan) => "kql_range_timespan",
+            MiscOp::DatetimeJson => "kql_datetime_json",
         }
     }
 
     fn return_type(&self) -> DataType {
         match self {
-            H1Op::IndexOfRegex | H1Op::HasAnyIndex => DataType::Int64,
-            H1Op::IsAscii => DataType::Boolean,
-            H1Op::ParseVersion => DataType::Decimal128(38, 0),
+            MiscOp::IndexOfRegex | MiscOp::HasAnyIndex => DataType::Int64,
+            MiscOp::IsAscii => DataType::Boolean,
+            MiscOp::ParseVersion => DataType::Decimal128(38, 0),
             _ => DataType::Utf8,
         }
     }
 }
 
 /// A call of the UDF for `op`.
-pub fn call(op: H1Op, args: Vec<Expr>) -> Expr {
+pub fn call(op: MiscOp, args: Vec<Expr>) -> Expr {
     op_call(op, args)
 }
 
-impl UdfOp for H1Op {
+impl UdfOp for MiscOp {
     fn name(&self) -> &str {
-        H1Op::name(self)
+        MiscOp::name(self)
     }
 
     fn return_type(&self) -> DataType {
-        H1Op::return_type(self)
+        MiscOp::return_type(self)
     }
 
     fn eval(&self, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
@@ -135,7 +135,7 @@ impl UdfOp for H1Op {
     }
 }
 
-fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+fn eval_op(op: MiscOp, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
     let need = |n: usize| -> Result<()> {
         if a.len() < n {
             return exec_err!("{} expects {n} arguments, got {}", op.name(), a.len());
@@ -143,33 +143,33 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
         Ok(())
     };
     match op {
-        H1Op::ExtractAll => {
+        MiscOp::ExtractAll => {
             need(3)?;
             extract_all(&a[0], &a[1], &a[2])
         }
-        H1Op::StrRep => {
+        MiscOp::StrRep => {
             need(3)?;
             strrep(&a[0], &a[1], &a[2])
         }
-        H1Op::Translate => {
+        MiscOp::Translate => {
             need(3)?;
             str3(&a[0], &a[1], &a[2], |s, r, x| Some(translate(s, r, x)))
         }
-        H1Op::ReplaceStrings => {
+        MiscOp::ReplaceStrings => {
             need(3)?;
             str3(&a[0], &a[1], &a[2], |t, l, r| {
                 Some(replace_strings(t, l, r))
             })
         }
-        H1Op::IndexOfRegex => {
+        MiscOp::IndexOfRegex => {
             need(5)?;
             indexof_regex(a)
         }
-        H1Op::RegexQuote => {
+        MiscOp::RegexQuote => {
             need(1)?;
             str1(&a[0], |s| Some(regex_quote(s)))
         }
-        H1Op::HasAnyIndex => {
+        MiscOp::HasAnyIndex => {
             need(2)?;
             let (s, v) = (strings(&a[0])?, strings(&a[1])?);
             let out: Int64Array = (0..s.len())
@@ -177,7 +177,7 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
-        H1Op::CodepointsFromString => {
+        MiscOp::CodepointsFromString => {
             need(1)?;
             str1(&a[0], |s| {
                 Some(
@@ -186,8 +186,8 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 )
             })
         }
-        H1Op::CodepointsToString => codepoints_to_string(a, rows),
-        H1Op::ParseCommandLine => {
+        MiscOp::CodepointsToString => codepoints_to_string(a, rows),
+        MiscOp::ParseCommandLine => {
             need(2)?;
             let (s, t) = (strings(&a[0])?, strings(&a[1])?);
             let out: StringArray = (0..s.len())
@@ -201,7 +201,7 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
-        H1Op::IsAscii => {
+        MiscOp::IsAscii => {
             need(1)?;
             let s = strings(&a[0])?;
             let out: BooleanArray = (0..s.len())
@@ -209,7 +209,7 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
-        H1Op::DynamicToJson => {
+        MiscOp::DynamicToJson => {
             need(1)?;
             let s = strings(&a[0])?;
             let out: StringArray = (0..s.len())
@@ -225,11 +225,11 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
-        H1Op::ToGuid => {
+        MiscOp::ToGuid => {
             need(1)?;
             str1(&a[0], to_guid)
         }
-        H1Op::ToHex { int32 } => {
+        MiscOp::ToHex { int32 } => {
             need(2)?;
             let (v, m) = (longs(&a[0])?, longs(&a[1])?);
             let out: StringArray = (0..v.len())
@@ -237,7 +237,7 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
-        H1Op::ParseVersion => {
+        MiscOp::ParseVersion => {
             need(1)?;
             let s = strings(&a[0])?;
             let out: Decimal128Array = (0..s.len())
@@ -251,7 +251,7 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out.with_precision_and_scale(38, 0)?))
         }
-        H1Op::Base64FromArray => {
+        MiscOp::Base64FromArray => {
             need(1)?;
             let s = strings(&a[0])?;
             let out: StringArray = (0..s.len())
@@ -269,7 +269,7 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
-        H1Op::Repeat => {
+        MiscOp::Repeat => {
             need(2)?;
             let (v, n) = (strings(&a[0])?, longs(&a[1])?);
             let out: StringArray = (0..v.len())
@@ -285,11 +285,11 @@ fn eval_op(op: H1Op, a: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
                 .collect();
             Ok(Arc::new(out))
         }
-        H1Op::Range(kind) => {
+        MiscOp::Range(kind) => {
             need(3)?;
             range(kind, &a[0], &a[1], &a[2])
         }
-        H1Op::DatetimeJson => {
+        MiscOp::DatetimeJson => {
             need(1)?;
             let v = longs(&a[0])?;
             let out: StringArray = (0..v.len())
