@@ -80,6 +80,17 @@ pub fn make_series_collect(
     Ok(Arc::new(udaf).call(vec![bin, value, nbins]))
 }
 
+impl MakeSeriesCollect {
+    fn groups(&self) -> CollectGroups {
+        CollectGroups {
+            elem: self.elem,
+            default_bits: self.default_bits,
+            nbins: self.fixed_nbins,
+            groups: Vec::new(),
+        }
+    }
+}
+
 fn list_of(dt: DataType) -> DataType {
     DataType::List(Arc::new(Field::new("item", dt, true)))
 }
@@ -98,13 +109,7 @@ impl AggregateUDFImpl for MakeSeriesCollect {
     }
 
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(CollectAcc {
-            elem: self.elem,
-            default_bits: self.default_bits,
-            nbins: self.fixed_nbins,
-            bins: Vec::new(),
-            bits: Vec::new(),
-        }))
+        Ok(Box::new(CollectAcc(self.groups())))
     }
 
     fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
@@ -115,12 +120,7 @@ impl AggregateUDFImpl for MakeSeriesCollect {
         &self,
         _args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
-        Ok(Box::new(CollectGroups {
-            elem: self.elem,
-            default_bits: self.default_bits,
-            nbins: self.fixed_nbins,
-            groups: Vec::new(),
-        }))
+        Ok(Box::new(self.groups()))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -144,153 +144,44 @@ impl AggregateUDFImpl for MakeSeriesCollect {
     }
 }
 
+/// The one-group form (make-series without `by`): the groups accumulator with group 0.
 #[derive(Debug)]
-struct CollectAcc {
-    elem: Elem,
-    default_bits: Option<u64>,
-    nbins: Option<i64>,
-    bins: Vec<i64>,
-    /// The values as i64 or f64 bits (None: a null aggregate).
-    bits: Vec<Option<u64>>,
-}
+struct CollectAcc(CollectGroups);
 
 impl CollectAcc {
-    fn set_nbins(&mut self, n: i64) -> Result<()> {
-        if n > MAX_SERIES_POINTS {
-            return exec_err!("{}", too_many_points(n));
-        }
-        self.nbins = Some(self.nbins.map_or(n, |m| m.max(n)));
-        Ok(())
-    }
-
-    fn push_values(&mut self, bins: &dyn Array, values: &dyn Array) -> Result<()> {
-        let bins = bins.as_primitive::<Int64Type>();
-        match self.elem {
-            Elem::Long => {
-                let v = values.as_primitive::<Int64Type>();
-                for i in 0..bins.len() {
-                    if bins.is_valid(i) {
-                        self.bins.push(bins.value(i));
-                        self.bits.push(v.is_valid(i).then(|| v.value(i) as u64));
-                    }
-                }
-            }
-            Elem::Real => {
-                let v = values.as_primitive::<Float64Type>();
-                for i in 0..bins.len() {
-                    if bins.is_valid(i) {
-                        self.bins.push(bins.value(i));
-                        self.bits.push(v.is_valid(i).then(|| v.value(i).to_bits()));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The dense series as one list value.
-    fn series(&self) -> Result<ScalarValue> {
-        let Some(n) = self.nbins else {
-            return ScalarValue::try_from(&list_of(self.elem.data_type()));
-        };
-        let n = usize::try_from(n.max(0)).unwrap_or(0);
-        let mut dense: Vec<Option<u64>> = vec![self.default_bits; n];
-        for (b, v) in self.bins.iter().zip(&self.bits) {
-            if let Some(slot) = usize::try_from(*b).ok().and_then(|b| dense.get_mut(b)) {
-                *slot = *v;
-            }
-        }
-        let list: ListArray = match self.elem {
-            Elem::Long => {
-                let mut lb = ListBuilder::new(Int64Builder::with_capacity(n));
-                for v in &dense {
-                    lb.values().append_option(v.map(|b| b as i64));
-                }
-                lb.append(true);
-                lb.finish()
-            }
-            Elem::Real => {
-                let mut lb = ListBuilder::new(Float64Builder::with_capacity(n));
-                for v in &dense {
-                    lb.values().append_option(v.map(f64::from_bits));
-                }
-                lb.append(true);
-                lb.finish()
-            }
-        };
-        Ok(ScalarValue::List(Arc::new(list)))
-    }
-
-    fn list_scalar(&self, values: ArrayRef) -> ScalarValue {
-        let field = Arc::new(Field::new("item", values.data_type().clone(), true));
-        let offsets = datafusion::arrow::buffer::OffsetBuffer::from_lengths([values.len()]);
-        ScalarValue::List(Arc::new(ListArray::new(field, offsets, values, None)))
+    fn group_zero(n: usize) -> Vec<usize> {
+        vec![0; n]
     }
 }
 
 impl Accumulator for CollectAcc {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let [bins, vals, nbins] = values else {
-            return exec_err!("kql_make_series expects 3 arguments");
-        };
-        let nb = nbins.as_primitive::<Int64Type>();
-        if let Some(n) = nb.iter().flatten().max() {
-            self.set_nbins(n)?;
-        }
-        self.push_values(bins.as_ref(), vals.as_ref())
+        let n = values.first().map_or(0, |v| v.len());
+        self.0.update_batch(values, &Self::group_zero(n), None, 1)
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let [nbins, bins, vals] = states else {
-            return exec_err!("kql_make_series: unexpected state");
-        };
-        let nb = nbins.as_primitive::<Int64Type>();
-        if let Some(n) = nb.iter().flatten().max() {
-            self.set_nbins(n)?;
-        }
-        let bins = bins.as_list::<i32>();
-        let vals = vals.as_list::<i32>();
-        for i in 0..bins.len() {
-            if bins.is_valid(i) && vals.is_valid(i) {
-                self.push_values(bins.value(i).as_ref(), vals.value(i).as_ref())?;
-            }
-        }
-        Ok(())
+        let n = states.first().map_or(0, |v| v.len());
+        self.0.merge_batch(states, &Self::group_zero(n), 1)
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let bins: ArrayRef = Arc::new(datafusion::arrow::array::Int64Array::from(
-            self.bins.clone(),
-        ));
-        let values: ArrayRef = match self.elem {
-            Elem::Long => Arc::new(datafusion::arrow::array::Int64Array::from(
-                self.bits
-                    .iter()
-                    .map(|v| v.map(|b| b as i64))
-                    .collect::<Vec<_>>(),
-            )),
-            Elem::Real => Arc::new(datafusion::arrow::array::Float64Array::from(
-                self.bits
-                    .iter()
-                    .map(|v| v.map(f64::from_bits))
-                    .collect::<Vec<_>>(),
-            )),
-        };
-        Ok(vec![
-            ScalarValue::Int64(self.nbins),
-            self.list_scalar(bins),
-            self.list_scalar(values),
-        ])
+        self.0.ensure(1);
+        self.0
+            .state(EmitTo::All)?
+            .iter()
+            .map(|a| ScalarValue::try_from_array(a, 0))
+            .collect()
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        self.series()
+        // a group without rows (`kind=nonempty` on empty input) still gets its defaults
+        self.0.ensure(1);
+        ScalarValue::try_from_array(&self.0.evaluate(EmitTo::All)?, 0)
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self)
-            + self.bins.capacity() * std::mem::size_of::<i64>()
-            + self.bits.capacity() * std::mem::size_of::<Option<u64>>()
+        GroupsAccumulator::size(&self.0)
     }
 }
 
@@ -567,13 +458,12 @@ mod tests {
     use datafusion::arrow::array::{Float64Array, Int64Array};
 
     fn acc(elem: Elem, default_bits: Option<u64>) -> CollectAcc {
-        CollectAcc {
+        CollectAcc(CollectGroups {
             elem,
             default_bits,
             nbins: None,
-            bins: Vec::new(),
-            bits: Vec::new(),
-        }
+            groups: Vec::new(),
+        })
     }
 
     #[test]
