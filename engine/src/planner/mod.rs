@@ -5,6 +5,7 @@
 //! (tabular expressions and the pipeline fold), `operators/*.rs` (one file per operator
 //! family), `literal.rs` (literal values).
 
+mod ast_build;
 mod expr;
 mod literal;
 mod operators;

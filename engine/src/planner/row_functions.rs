@@ -5,40 +5,14 @@
 //! `query_bin_auto_at` options.
 
 use super::Planner;
+use super::ast_build::{call, name, string};
 use super::operators::column_names;
 use crate::error::Result;
 use datafusion::common::DFSchema;
 use datafusion::logical_expr::{Expr, lit};
 use kql_functions::KqlType;
 use kql_parser::Span;
-use kql_parser::ast::{self, Arg, Dynamic, ExprKind, Ident, Literal};
-
-fn name(n: &str, span: Span) -> ast::Expr {
-    ast::Expr::new(ExprKind::Name(Ident::new(n, span)), span)
-}
-
-fn string(s: &str, span: Span) -> ast::Expr {
-    ast::Expr::new(
-        ExprKind::Literal(Literal::String {
-            value: s.to_string(),
-            obfuscated: false,
-        }),
-        span,
-    )
-}
-
-fn call(f: &str, args: Vec<ast::Expr>, span: Span) -> ast::Expr {
-    ast::Expr::new(
-        ExprKind::Call {
-            func: Box::new(name(f, span)),
-            args: args
-                .into_iter()
-                .map(|value| Arg { name: None, value })
-                .collect(),
-        },
-        span,
-    )
-}
+use kql_parser::ast::{self, Arg, Dynamic, ExprKind, Literal};
 
 /// `bag_pack("c1", c1, "c2", c2, ...)`.
 fn pack(columns: &[String], span: Span) -> ast::Expr {

@@ -21,6 +21,7 @@
 use super::{col, column_names};
 use crate::error::{KqlError, Result};
 use crate::planner::Planner;
+use crate::planner::ast_build::{call, name};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::functions_aggregate::expr_fn::{count, max, min};
@@ -32,29 +33,12 @@ use kql_functions::series::{
     AxisKind, MAX_SERIES_POINTS, make_series_collect, series_axis, too_many_points,
 };
 use kql_parser::Span;
-use kql_parser::ast::{self, Arg, ExprKind, Ident, MakeSeries, MakeSeriesRange, NamedExpr};
+use kql_parser::ast::{self, ExprKind, Ident, MakeSeries, MakeSeriesRange, NamedExpr};
 
 const BIN: &str = "__kql_bin";
 const START: &str = "__kql_ms_start";
 const NBINS: &str = "__kql_ms_nbins";
 const ROWS: &str = "__kql_ms_rows";
-
-fn name_expr(n: &str, span: Span) -> ast::Expr {
-    ast::Expr::new(ExprKind::Name(Ident::new(n, span)), span)
-}
-
-fn call(f: &str, args: Vec<ast::Expr>, span: Span) -> ast::Expr {
-    ast::Expr::new(
-        ExprKind::Call {
-            func: Box::new(name_expr(f, span)),
-            args: args
-                .into_iter()
-                .map(|value| Arg { name: None, value })
-                .collect(),
-        },
-        span,
-    )
-}
 
 fn cast(e: Expr, t: DataType) -> Expr {
     Expr::Cast(Cast::new(Box::new(e), t))
@@ -151,7 +135,7 @@ impl Planner<'_> {
         // the axis in its internal form (Int64 nanoseconds for times)
         let axis_i = cast(axis, internal.clone());
         // 1. the bounds
-        let bounds = self.series_bounds(&input, ms, &axis_name, &ms.on.expr, kind, &step, span)?;
+        let bounds = self.series_bounds(&input, ms, &ms.on.expr, kind, &step, span)?;
         let (start, nbins, mut binned) = match &bounds {
             Bounds::Const { start, nbins } => (lit(start.clone()), lit(*nbins), input.clone()),
             Bounds::Computed(params) => (
@@ -215,7 +199,7 @@ impl Planner<'_> {
         let mut by: Vec<NamedExpr> = ms.by.clone();
         by.push(NamedExpr {
             names: vec![Ident::new(BIN, span)],
-            expr: name_expr(BIN, span),
+            expr: name(BIN, span),
             span,
         });
         let per_bin = self.plan_summarize(binned, &aggs, &by, span)?;
@@ -338,18 +322,15 @@ impl Planner<'_> {
     }
 
     /// The series' start and number of bins (see the module comment).
-    #[allow(clippy::too_many_arguments)]
     fn series_bounds(
         &mut self,
         input: &LogicalPlan,
         ms: &MakeSeries,
-        axis_name: &str,
         axis_ast: &ast::Expr,
         kind: AxisKind,
         step: &ScalarValue,
         span: Span,
     ) -> Result<Bounds> {
-        let _ = axis_name;
         let (from, to, step_ast): (Option<ast::Expr>, Option<ast::Expr>, &ast::Expr) =
             match &ms.range {
                 MakeSeriesRange::FromToStep { from, to, step } => (from.clone(), to.clone(), step),
@@ -387,7 +368,7 @@ impl Planner<'_> {
         let start_ast = from.unwrap_or_else(|| {
             call(
                 "bin",
-                vec![name_expr("__kql_ms_min", span), step_ast.clone()],
+                vec![name("__kql_ms_min", span), step_ast.clone()],
                 span,
             )
         });
@@ -397,7 +378,7 @@ impl Planner<'_> {
                     op: ast::BinaryOp::Add,
                     left: Box::new(call(
                         "bin",
-                        vec![name_expr("__kql_ms_max", span), step_ast.clone()],
+                        vec![name("__kql_ms_max", span), step_ast.clone()],
                         span,
                     )),
                     right: Box::new(step_ast.clone()),

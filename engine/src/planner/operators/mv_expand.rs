@@ -271,22 +271,8 @@ impl Planner<'_> {
                         KqlType::String => "tostring",
                         KqlType::Dynamic => "todynamic",
                     };
-                    let call = ast::Expr::new(
-                        ExprKind::Call {
-                            func: Box::new(ast::Expr::new(
-                                ExprKind::Name(kql_parser::ast::Ident::new(conv, span)),
-                                span,
-                            )),
-                            args: vec![kql_parser::ast::Arg {
-                                name: None,
-                                value: ast::Expr::new(
-                                    ExprKind::Name(kql_parser::ast::Ident::new(hidden(k), span)),
-                                    span,
-                                ),
-                            }],
-                        },
-                        span,
-                    );
+                    use crate::planner::ast_build::{call, name};
+                    let call = call(conv, vec![name(&hidden(k), span)], span);
                     self.plan_scalar(&call, &uschema)?
                 }
                 None => {

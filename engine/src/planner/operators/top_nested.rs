@@ -12,10 +12,6 @@ use datafusion::logical_expr::{Expr, ExprFunctionExt, LogicalPlan, LogicalPlanBu
 use kql_parser::ast::{self, ExprKind, Ident, NamedExpr, SortOrder, TopNestedClause};
 use kql_parser::span::Span;
 
-fn name_expr(name: &str, span: Span) -> ast::Expr {
-    ast::Expr::new(ExprKind::Name(Ident::new(name, span)), span)
-}
-
 /// Joins `left` and `right` on the same-named `keys`; output: left's columns, then right's
 /// non-key columns.
 pub(super) fn join_on_names(
@@ -60,7 +56,7 @@ pub(super) fn group_keys(names: &[String], span: Span) -> Vec<NamedExpr> {
         .iter()
         .map(|k| NamedExpr {
             names: Vec::new(),
-            expr: name_expr(k, span),
+            expr: crate::planner::ast_build::name(k, span),
             span,
         })
         .collect()
