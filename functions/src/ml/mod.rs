@@ -19,6 +19,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Float64Type};
 use datafusion::common::{Result, exec_err};
 use std::sync::Arc;
 
+pub mod columns;
 pub mod decompose;
 pub mod fft;
 pub mod filter;

@@ -10,17 +10,15 @@
 //! (`ad_flag` and detect's `periods` are `List<Int64>`: Kusto prints them as integers); a
 //! null series (or no decomposition) gives a null row.
 
+use crate::ml::columns::{SeriesCol, TupleBuilder};
 use crate::ml::decompose::{
     DecomposeParams, DecomposeScratch, Decomposition, Trend, anomalies, decompose, seasonal,
 };
 use crate::ml::outliers::{OutlierKind, OutlierScratch, outlier_scores};
 use crate::ml::periods::PeriodScratch;
-use crate::ml::{
-    LongListBuilder, RealListBuilder, SeriesRef, long_list_type, real_list_type, to_real_lists,
-    tuple_fields,
-};
+use crate::ml::{RealListBuilder, SeriesRef, long_list_type, real_list_type, tuple_fields};
 use crate::udf::op_udf::{UdfOp, op_call};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, StructArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Float64Type};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{ColumnarValue, Expr};
@@ -102,30 +100,6 @@ impl UdfOp for AnomalyOp {
 }
 
 // ---- arguments (a scalar argument is read once, not expanded per row) ----
-
-struct SeriesCol {
-    lists: Arc<ListArray>,
-    scalar: bool,
-}
-
-impl SeriesCol {
-    fn new(v: &ColumnarValue) -> Result<SeriesCol> {
-        Ok(match v {
-            ColumnarValue::Scalar(s) => SeriesCol {
-                lists: to_real_lists(&s.to_array_of_size(1)?)?,
-                scalar: true,
-            },
-            ColumnarValue::Array(a) => SeriesCol {
-                lists: to_real_lists(a)?,
-                scalar: false,
-            },
-        })
-    }
-
-    fn row(&self, i: usize) -> Option<SeriesRef> {
-        SeriesRef::of(&self.lists, if self.scalar { 0 } else { i })
-    }
-}
 
 /// A series row with nulls as NaN, written into `buf`.
 fn load(s: &SeriesRef, buf: &mut Vec<f64>) {
@@ -246,75 +220,6 @@ fn outlier_kind(
 
 // ---- results ----
 
-enum Col {
-    Real(RealListBuilder),
-    Long(LongListBuilder),
-}
-
-/// Builds the struct of a tuple-valued function.
-struct TupleBuilder {
-    fields: Fields,
-    cols: Vec<Col>,
-}
-
-impl TupleBuilder {
-    fn new(op: AnomalyOp, rows: usize) -> TupleBuilder {
-        let fields = struct_fields(op);
-        let cols = fields
-            .iter()
-            .map(|f| {
-                if f.data_type() == &long_list_type() {
-                    Col::Long(LongListBuilder::with_capacity(rows))
-                } else {
-                    Col::Real(RealListBuilder::with_capacity(rows))
-                }
-            })
-            .collect();
-        TupleBuilder { fields, cols }
-    }
-
-    fn null_row(&mut self) {
-        for c in &mut self.cols {
-            match c {
-                Col::Real(b) => b.append_null(),
-                Col::Long(b) => b.append_null(),
-            }
-        }
-    }
-
-    fn reals(&mut self, i: usize, v: &[f64]) {
-        if let Some(Col::Real(b)) = self.cols.get_mut(i) {
-            b.append_values(v);
-        }
-    }
-
-    fn optional_reals(&mut self, i: usize, v: &[Option<f64>]) {
-        if let Some(Col::Real(b)) = self.cols.get_mut(i) {
-            b.append_series(v.iter().copied());
-        }
-    }
-
-    fn longs(&mut self, i: usize, v: &[i64]) {
-        if let Some(Col::Long(b)) = self.cols.get_mut(i) {
-            b.append_series(v.iter().map(|x| Some(*x)));
-        }
-    }
-
-    fn finish(self) -> Result<ArrayRef> {
-        let children: Vec<ArrayRef> = self
-            .cols
-            .into_iter()
-            .map(|c| -> ArrayRef {
-                match c {
-                    Col::Real(b) => Arc::new(b.finish()),
-                    Col::Long(b) => Arc::new(b.finish()),
-                }
-            })
-            .collect();
-        Ok(Arc::new(StructArray::try_new(self.fields, children, None)?))
-    }
-}
-
 /// [`eval`] for tests in sibling modules.
 #[cfg(test)]
 pub(super) fn eval_for_tests(
@@ -339,7 +244,7 @@ fn eval(op: AnomalyOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> 
                 NumCol::new(args.get(2))?,
                 NumCol::new(args.get(3))?,
             );
-            let mut t = TupleBuilder::new(op, rows);
+            let mut t = TupleBuilder::new(struct_fields(op), rows);
             let mut sc = PeriodScratch::default();
             for i in 0..rows {
                 let (Some(s), Some(lo), Some(hi), Some(num)) =
@@ -364,7 +269,7 @@ fn eval(op: AnomalyOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> 
                 periods.resize(k, 0);
                 scores.resize(k, 0.0);
                 t.longs(0, &periods);
-                t.reals(1, &scores);
+                t.list(1, &scores);
             }
             t.finish()
         }
@@ -373,7 +278,7 @@ fn eval(op: AnomalyOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> 
                 .iter()
                 .map(|a| NumCol::new(Some(a)))
                 .collect::<Result<_>>()?;
-            let mut t = TupleBuilder::new(op, rows);
+            let mut t = TupleBuilder::new(struct_fields(op), rows);
             let mut sc = PeriodScratch::default();
             for i in 0..rows {
                 let Some(s) = series.row(i) else {
@@ -387,8 +292,8 @@ fn eval(op: AnomalyOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef> 
                     Some(a) => ps.iter().map(|p| p.map_or(0.0, |p| a.score(p))).collect(),
                     None => vec![0.0; ps.len()],
                 };
-                t.optional_reals(0, &ps);
-                t.reals(1, &scores);
+                t.optional_list(0, &ps);
+                t.list(1, &scores);
             }
             t.finish()
         }
@@ -504,7 +409,8 @@ fn decompose_rows(
     let mut d = Decomposition::default();
     let mut x = Vec::new();
     let (mut scores, mut flags) = (Vec::new(), Vec::new());
-    let mut tuple = (op != AnomalyOp::DecomposeForecast).then(|| TupleBuilder::new(op, rows));
+    let mut tuple =
+        (op != AnomalyOp::DecomposeForecast).then(|| TupleBuilder::new(struct_fields(op), rows));
     let mut list = RealListBuilder::with_capacity(rows);
     for i in 0..rows {
         let params = a.params(name, i)?;
@@ -528,10 +434,10 @@ fn decompose_rows(
             (None, false) => list.append_null(),
             (None, true) => list.append_values(&d.baseline),
             (Some(t), true) if op == AnomalyOp::Decompose => {
-                t.reals(0, &d.baseline);
-                t.reals(1, &d.seasonal);
-                t.reals(2, &d.trend);
-                t.reals(3, &d.residual);
+                t.list(0, &d.baseline);
+                t.list(1, &d.seasonal);
+                t.list(2, &d.trend);
+                t.list(3, &d.residual);
             }
             (Some(t), true) => {
                 let threshold = a.threshold.get(i).unwrap_or(1.5);
@@ -546,8 +452,8 @@ fn decompose_rows(
                     &mut flags,
                 );
                 t.longs(0, &flags);
-                t.reals(1, &scores);
-                t.reals(2, &d.baseline);
+                t.list(1, &scores);
+                t.list(2, &d.baseline);
             }
         }
     }

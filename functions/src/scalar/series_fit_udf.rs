@@ -14,16 +14,14 @@
 //! `ignore_nonfinite`) then have no result, and the filters and FFT propagate it.
 
 use crate::format::format_real;
+use crate::ml::columns::{SeriesCol, TupleBuilder};
 use crate::ml::fft::Fft;
 use crate::ml::filter::{fir, fir_coefficients, iir};
 use crate::ml::fit::{LineFit, TwoLinesScratch, fit_2lines, fit_line, fit_poly};
 use crate::ml::stats::series_stats;
-use crate::ml::{RealListBuilder, SeriesRef, real_list_type, to_real_lists, tuple_fields};
+use crate::ml::{RealListBuilder, SeriesRef, real_list_type, tuple_fields};
 use crate::udf::op_udf::{UdfOp, op_call};
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Float64Builder, Int64Array, Int64Builder, ListArray,
-    StringBuilder, StructArray,
-};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int64Array, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Int64Type};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{ColumnarValue, Expr};
@@ -115,48 +113,6 @@ impl UdfOp for SeriesFitOp {
 
 // ---- argument access (a scalar argument is read once, not expanded per row) ----
 
-/// A series argument as `List<Float64>`.
-struct SeriesCol {
-    lists: Arc<ListArray>,
-    scalar: bool,
-}
-
-impl SeriesCol {
-    fn new(v: &ColumnarValue) -> Result<SeriesCol> {
-        // a make-series time axis: its Arrow values (Unix nanoseconds) are not Kusto's ticks,
-        // and the docs ask for a conversion to real first (series-fit-poly-function.md), so
-        // say so instead of fitting other numbers than Kusto would
-        if let DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) =
-            v.data_type()
-            && matches!(
-                f.data_type(),
-                DataType::Timestamp(..)
-                    | DataType::Date32
-                    | DataType::Date64
-                    | DataType::Duration(_)
-            )
-        {
-            return exec_err!(
-                "a series of datetime or timespan values is not numeric; convert it to real first (e.g. normalise it to [0, 1] as series-fit-poly-function.md shows)"
-            );
-        }
-        Ok(match v {
-            ColumnarValue::Scalar(s) => SeriesCol {
-                lists: to_real_lists(&s.to_array_of_size(1)?)?,
-                scalar: true,
-            },
-            ColumnarValue::Array(a) => SeriesCol {
-                lists: to_real_lists(a)?,
-                scalar: false,
-            },
-        })
-    }
-
-    fn row(&self, i: usize) -> Option<SeriesRef> {
-        SeriesRef::of(&self.lists, if self.scalar { 0 } else { i })
-    }
-}
-
 /// The values of a series with null elements as NaN (zero-copy without nulls).
 fn view(s: &SeriesRef) -> Cow<'_, [f64]> {
     if s.has_nulls() {
@@ -227,76 +183,6 @@ impl LongCol {
 }
 
 // ---- results ----
-
-enum Col {
-    Real(Float64Builder),
-    Long(Int64Builder),
-    List(RealListBuilder),
-}
-
-/// Builds the struct of a tuple-valued function, one field at a time in field order.
-struct TupleBuilder {
-    fields: Fields,
-    cols: Vec<Col>,
-}
-
-impl TupleBuilder {
-    fn new(name: &str, rows: usize) -> TupleBuilder {
-        let fields = struct_fields(name);
-        let cols = fields
-            .iter()
-            .map(|f| match f.data_type() {
-                DataType::Int64 => Col::Long(Int64Builder::with_capacity(rows)),
-                DataType::Float64 => Col::Real(Float64Builder::with_capacity(rows)),
-                _ => Col::List(RealListBuilder::with_capacity(rows)),
-            })
-            .collect();
-        TupleBuilder { fields, cols }
-    }
-
-    fn null_row(&mut self) {
-        for c in &mut self.cols {
-            match c {
-                Col::Real(b) => b.append_null(),
-                Col::Long(b) => b.append_null(),
-                Col::List(b) => b.append_null(),
-            }
-        }
-    }
-
-    fn real(&mut self, i: usize, v: f64) {
-        if let Some(Col::Real(b)) = self.cols.get_mut(i) {
-            b.append_value(v);
-        }
-    }
-
-    fn long(&mut self, i: usize, v: usize) {
-        if let Some(Col::Long(b)) = self.cols.get_mut(i) {
-            b.append_value(i64::try_from(v).unwrap_or(i64::MAX));
-        }
-    }
-
-    fn list(&mut self, i: usize, v: &[f64]) {
-        if let Some(Col::List(b)) = self.cols.get_mut(i) {
-            b.append_values(v);
-        }
-    }
-
-    fn finish(self) -> Result<ArrayRef> {
-        let children: Vec<ArrayRef> = self
-            .cols
-            .into_iter()
-            .map(|c| -> ArrayRef {
-                match c {
-                    Col::Real(mut b) => Arc::new(b.finish()),
-                    Col::Long(mut b) => Arc::new(b.finish()),
-                    Col::List(b) => Arc::new(b.finish()),
-                }
-            })
-            .collect();
-        Ok(Arc::new(StructArray::try_new(self.fields, children, None)?))
-    }
-}
 
 /// A real as a JSON value: a number (with a fraction when written), or Kusto's text for NaN
 /// and ±inf.
@@ -392,7 +278,10 @@ fn eval(op: SeriesFitOp, args: &[ColumnarValue], rows: usize) -> Result<ArrayRef
 
 fn stats(op: SeriesFitOp, series: &SeriesCol, ignore: &BoolCol, rows: usize) -> Result<ArrayRef> {
     let dynamic = op == SeriesFitOp::StatsDynamic;
-    let mut t = TupleBuilder::new("series_stats", if dynamic { 0 } else { rows });
+    let mut t = TupleBuilder::new(
+        struct_fields("series_stats"),
+        if dynamic { 0 } else { rows },
+    );
     let mut j = StringBuilder::new();
     for i in 0..rows {
         let st = series
@@ -443,7 +332,10 @@ fn stats(op: SeriesFitOp, series: &SeriesCol, ignore: &BoolCol, rows: usize) -> 
 
 fn line(op: SeriesFitOp, series: &SeriesCol, rows: usize) -> Result<ArrayRef> {
     let dynamic = op == SeriesFitOp::FitLineDynamic;
-    let mut t = TupleBuilder::new("series_fit_line", if dynamic { 0 } else { rows });
+    let mut t = TupleBuilder::new(
+        struct_fields("series_fit_line"),
+        if dynamic { 0 } else { rows },
+    );
     let mut j = StringBuilder::new();
     let mut fitted = Vec::new();
     for i in 0..rows {
@@ -475,7 +367,10 @@ fn line(op: SeriesFitOp, series: &SeriesCol, rows: usize) -> Result<ArrayRef> {
 
 fn two_lines(op: SeriesFitOp, series: &SeriesCol, rows: usize) -> Result<ArrayRef> {
     let dynamic = op == SeriesFitOp::Fit2LinesDynamic;
-    let mut t = TupleBuilder::new("series_fit_2lines", if dynamic { 0 } else { rows });
+    let mut t = TupleBuilder::new(
+        struct_fields("series_fit_2lines"),
+        if dynamic { 0 } else { rows },
+    );
     let mut j = StringBuilder::new();
     let mut fitted = Vec::new();
     let mut scratch = TwoLinesScratch::default();
@@ -529,7 +424,7 @@ fn poly(
     degree: &LongCol,
     rows: usize,
 ) -> Result<ArrayRef> {
-    let mut t = TupleBuilder::new("series_fit_poly", rows);
+    let mut t = TupleBuilder::new(struct_fields("series_fit_poly"), rows);
     for i in 0..rows {
         // degree defaults to 1 (the docs); a negative degree has no fit
         let deg = usize::try_from(degree.get(i).unwrap_or(1)).ok();
@@ -566,7 +461,7 @@ fn fir_rows(
     let mut out = RealListBuilder::with_capacity(rows);
     let mut y = Vec::new();
     // a constant filter and flag (the usual case) is prepared once
-    let constant = filter.scalar && matches!(normalize, BoolCol::Const(_));
+    let constant = filter.is_constant() && matches!(normalize, BoolCol::Const(_));
     let prepared = constant
         .then(|| {
             filter
@@ -618,7 +513,7 @@ fn fft_rows(
     rows: usize,
 ) -> Result<ArrayRef> {
     let name = if inverse { "series_ifft" } else { "series_fft" };
-    let mut t = TupleBuilder::new(name, rows);
+    let mut t = TupleBuilder::new(struct_fields(name), rows);
     let mut fft = Fft::default();
     let (mut out_re, mut out_im) = (Vec::new(), Vec::new());
     for i in 0..rows {
