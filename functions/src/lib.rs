@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod format;
 pub mod lower;
 pub mod ml;
+pub mod plugins;
 pub mod scalar;
 pub mod series;
 pub mod sketch;
