@@ -61,6 +61,7 @@ impl KqlContext {
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_default_features()
+            .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
             .build();
         KqlContext {
             df: SessionContext::new_with_state(state),
@@ -161,6 +162,10 @@ impl KqlContext {
         let mut diags = Vec::new();
         for st in &parsed.statements {
             if let Err(e) = planner.plan_statement(st) {
+                if planner.take_data_request().is_some() {
+                    // a plugin whose output columns depend on the rows: checking stops here
+                    break;
+                }
                 match e {
                     KqlError::Query { diagnostics, .. } => diags.extend(diagnostics),
                     other => diags.push(kql_parser::Diagnostic::error(
@@ -218,7 +223,7 @@ impl KqlContext {
         let mut planner = Planner::new(self, script, self.now_for_query());
         let mut results = Vec::new();
         for st in &parsed.statements {
-            match planner.plan_statement(st)? {
+            match self.plan_with_data(&mut planner, st).await? {
                 StatementOutcome::None => {}
                 StatementOutcome::Materialize { name, plan } => {
                     let df = self.df.execute_logical_plan(*plan).await?;
@@ -245,6 +250,35 @@ impl KqlContext {
         Ok(results)
     }
 
+    /// Plans one statement; when a plugin's output columns depend on its input rows (`pivot`),
+    /// runs that input and plans again.
+    async fn plan_with_data(
+        &self,
+        planner: &mut Planner<'_>,
+        st: &kql_parser::ast::Statement,
+    ) -> Result<StatementOutcome> {
+        let mut provided = std::collections::HashSet::new();
+        loop {
+            match planner.plan_statement(st) {
+                Ok(outcome) => return Ok(outcome),
+                Err(e) => {
+                    let Some((key, plans)) = planner.take_data_request() else {
+                        return Err(e);
+                    };
+                    if !provided.insert(key.clone()) {
+                        return Err(e);
+                    }
+                    let mut data = Vec::with_capacity(plans.len());
+                    for plan in plans {
+                        let df = self.df.execute_logical_plan(plan).await?;
+                        data.push(df.collect().await?);
+                    }
+                    planner.provide_plugin_data(key, data);
+                }
+            }
+        }
+    }
+
     /// The DataFusion logical and physical plans of each query in `script`.
     pub async fn explain(&self, script: &str) -> Result<String> {
         let out = parse_script(script);
@@ -257,7 +291,9 @@ impl KqlContext {
         let mut planner = Planner::new(self, script, self.now_for_query());
         let mut text = String::new();
         for st in &parsed.statements {
-            if let StatementOutcome::Query { plan, .. } = planner.plan_statement(st)? {
+            if let StatementOutcome::Query { plan, .. } =
+                self.plan_with_data(&mut planner, st).await?
+            {
                 let df = self.df.execute_logical_plan(*plan).await?;
                 let optimized = df.clone().into_optimized_plan()?;
                 text.push_str(&format!("{}\n", optimized.display_indent()));

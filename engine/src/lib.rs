@@ -9,6 +9,7 @@ pub mod context;
 pub mod display;
 pub mod error;
 pub mod planner;
+pub mod plugin_node;
 pub mod sources;
 pub mod udf;
 

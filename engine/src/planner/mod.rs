@@ -78,6 +78,11 @@ pub struct Planner<'a> {
     /// `set name = value` options that change how functions compute (`query_bin_auto_size`,
     /// `query_bin_auto_at` for `bin_auto`).
     pub(crate) options: HashMap<String, kql_parser::ast::Expr>,
+    /// Materialized inputs of data-dependent plugins (`pivot`), by call (see
+    /// `operators/evaluate.rs`).
+    pub(crate) plugin_data: HashMap<String, Vec<Vec<datafusion::arrow::record_batch::RecordBatch>>>,
+    /// The inputs the last planning attempt stopped for.
+    pub(crate) data_request: Option<(String, Vec<LogicalPlan>)>,
 }
 
 impl<'a> Planner<'a> {
@@ -96,6 +101,8 @@ impl<'a> Planner<'a> {
             join_post_filters: Vec::new(),
             row_columns: None,
             options: HashMap::new(),
+            plugin_data: HashMap::new(),
+            data_request: None,
         }
     }
 
@@ -157,6 +164,7 @@ impl<'a> Planner<'a> {
     }
 
     pub fn plan_statement(&mut self, st: &Statement) -> Result<StatementOutcome> {
+        self.data_request = None;
         match &st.kind {
             StatementKind::Query(e) => {
                 self.render = None;

@@ -1,5 +1,6 @@
 //! Tabular operators: one file per family, each an `impl Planner` block.
 
+mod evaluate;
 mod filter;
 mod join;
 mod make_series;
@@ -125,6 +126,19 @@ impl Planner<'_> {
             K::TopNested(clauses) => self.plan_top_nested(input, clauses),
             K::MakeSeries(ms) => self.plan_make_series(input, ms, op.span),
             K::Invoke(call) => self.plan_invoke(input, call),
+            K::Evaluate {
+                params,
+                call,
+                schema,
+                schema_open,
+            } => self.plan_evaluate(
+                input,
+                params,
+                call,
+                schema.as_deref(),
+                *schema_open,
+                op.span,
+            ),
             _ => self.err(
                 "KQL0402",
                 format!(

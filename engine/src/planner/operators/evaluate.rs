@@ -1,0 +1,253 @@
+//! `evaluate <plugin>(...)`: classifies the call's arguments, lets the plugin check them
+//! against the input schema, and wraps it in a [`PluginNode`]. A plugin whose output columns
+//! depend on the data (`pivot`, `bag_unpack` without a declared schema) is run here, on the
+//! materialized input, which the caller supplies through [`Planner::data_request`].
+
+use crate::error::Result;
+use crate::planner::Planner;
+use crate::plugin_node::PluginNode;
+use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::{Column, DFSchema};
+use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
+use kql_functions::KqlType;
+use kql_functions::plugins::{self, ArgRef, PluginArg, PluginArgs, PluginError, TablePlugin};
+use kql_parser::ast::{self, ColumnDecl, ExprKind, OpParam};
+use kql_parser::span::Span;
+use std::sync::Arc;
+
+/// Kusto plugins we know of but do not run (they call out to services or languages).
+const UNSUPPORTED: &[&str] = &[
+    "python",
+    "r",
+    "sql_request",
+    "mysql_request",
+    "postgresql_request",
+    "cosmosdb_sql_request",
+    "http_request",
+    "http_request_post",
+    "azure_digital_twins_query_request",
+    "ai_chat_completion",
+    "ai_chat_completion_prompt",
+    "ai_embeddings",
+    "infer_storage_schema",
+    "infer_storage_schema_with_suggestions",
+    "schema_merge",
+    "active_users_count",
+];
+
+/// Where each argument came from, for carets on plugin errors.
+struct ArgSpans {
+    call: Span,
+    positional: Vec<Span>,
+    named: Vec<(String, Span)>,
+}
+
+impl ArgSpans {
+    fn span_of(&self, e: &PluginError) -> Span {
+        match &e.arg {
+            Some(ArgRef::Positional(i)) => self.positional.get(*i).copied().unwrap_or(self.call),
+            Some(ArgRef::Named(n)) => self
+                .named
+                .iter()
+                .find(|(m, _)| m == n)
+                .map(|(_, s)| *s)
+                .unwrap_or(self.call),
+            None => self.call,
+        }
+    }
+}
+
+impl Planner<'_> {
+    pub(crate) fn plan_evaluate(
+        &mut self,
+        input: LogicalPlan,
+        params: &[OpParam],
+        call: &ast::Expr,
+        declared: Option<&[ColumnDecl]>,
+        declared_open: bool,
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        if let Some(p) = params.first() {
+            // hint.distribution / hint.remote only tune the Kusto service
+            if !p.name.starts_with("hint.") {
+                return self.err(
+                    "KQL0107",
+                    format!("unknown `evaluate` parameter '{}'", p.name),
+                    p.span,
+                );
+            }
+        }
+        let ExprKind::Call { func, args } = &call.kind else {
+            return self.err(
+                "KQL0107",
+                "expected a plugin call after `evaluate`",
+                call.span,
+            );
+        };
+        let ExprKind::Name(fname) = &func.kind else {
+            return self.err("KQL0107", "expected a plugin name", func.span);
+        };
+        let name = fname.name.as_str();
+        let Some(def) = plugins::lookup(name) else {
+            if UNSUPPORTED.contains(&name) {
+                return self.err(
+                    "KQL0402",
+                    format!(
+                        "the plugin '{name}' is not supported by kql (it needs a Kusto service)"
+                    ),
+                    fname.span,
+                );
+            }
+            let help = super::super::expr::closest(name, plugins::PLUGINS.iter().map(|p| p.name))
+                .map(|s| format!("did you mean '{s}'?"));
+            return self.err_help(
+                "KQL0202",
+                format!("unknown plugin '{name}'"),
+                fname.span,
+                help,
+            );
+        };
+
+        let input_schema: SchemaRef = Arc::new(input.schema().as_arrow().clone());
+        let mut inputs = vec![input];
+        let mut pargs = PluginArgs::default();
+        let mut spans = ArgSpans {
+            call: call.span,
+            positional: Vec::new(),
+            named: Vec::new(),
+        };
+        for a in args {
+            let v = self.plugin_arg(&a.value, &input_schema, &mut inputs)?;
+            match &a.name {
+                Some(n) => {
+                    spans.named.push((n.name.clone(), a.value.span));
+                    pargs.named.push((n.name.clone(), v));
+                }
+                None => {
+                    spans.positional.push(a.value.span);
+                    pargs.positional.push(v);
+                }
+            }
+        }
+        if let Some(cols) = declared {
+            pargs.declared_schema = Some(declared_schema(cols));
+            pargs.declared_open = declared_open;
+        }
+        let schemas: Vec<SchemaRef> = inputs
+            .iter()
+            .map(|p| Arc::new(p.schema().as_arrow().clone()))
+            .collect();
+        let plugin = match (def.plan)(&pargs, &schemas) {
+            Ok(p) => p,
+            Err(e) => {
+                let at = spans.span_of(&e);
+                return self.err("KQL0310", format!("{name}(): {}", e.message), at);
+            }
+        };
+        self.plan_plugin(plugin, inputs, span)
+    }
+
+    /// Wraps a planned plugin: a lazy node when its schema is known, else runs it now on the
+    /// materialized inputs (asking the caller for them the first time).
+    pub(crate) fn plan_plugin(
+        &mut self,
+        plugin: Arc<dyn TablePlugin>,
+        inputs: Vec<LogicalPlan>,
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        if plugin.output_schema().is_some() {
+            return Ok(PluginNode::plan(plugin, inputs)?);
+        }
+        let key = data_key(&inputs, span);
+        let Some(data) = self.plugin_data.get(&key).cloned() else {
+            self.data_request = Some((key, inputs));
+            return self.err(
+                "KQL0499",
+                format!(
+                    "{}'s output columns depend on its input rows, which `check` does not read",
+                    plugin.name()
+                ),
+                span,
+            );
+        };
+        let batch = plugin.run(&data)?;
+        let schema = batch.schema();
+        let table = MemTable::try_new(Arc::clone(&schema), vec![vec![batch]])?;
+        let scan =
+            LogicalPlanBuilder::scan(plugin.name(), provider_as_source(Arc::new(table)), None)?
+                .build()?;
+        let exprs: Vec<Expr> = scan
+            .schema()
+            .iter()
+            .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(f.name()))
+            .collect();
+        Ok(LogicalPlanBuilder::from(scan).project(exprs)?.build()?)
+    }
+
+    /// One argument: an input column by bare name, a table, or a constant.
+    fn plugin_arg(
+        &mut self,
+        e: &ast::Expr,
+        input: &SchemaRef,
+        inputs: &mut Vec<LogicalPlan>,
+    ) -> Result<PluginArg> {
+        if let ExprKind::Name(id) = &e.kind
+            && let Ok(index) = input.index_of(&id.name)
+        {
+            return Ok(PluginArg::Column {
+                name: id.name.clone(),
+                index,
+            });
+        }
+        if self.is_tabular(e) {
+            let plan = self.plan_tabular(e)?;
+            inputs.push(plan);
+            return Ok(PluginArg::Table(inputs.len() - 1));
+        }
+        let (x, _) = self.plan_scalar(e, &DFSchema::empty())?;
+        match x {
+            Expr::Literal(v, _) => Ok(PluginArg::Value(v)),
+            _ => self.err(
+                "KQL0314",
+                "a plugin argument must be an input column name, a table or a constant",
+                e.span,
+            ),
+        }
+    }
+
+    /// Supplies the rows a data-dependent plugin asked for (see [`Planner::take_data_request`]).
+    pub fn provide_plugin_data(&mut self, key: String, data: Vec<Vec<RecordBatch>>) {
+        self.plugin_data.insert(key, data);
+    }
+
+    /// The inputs a data-dependent plugin needs before planning can go on: the caller executes
+    /// the plans, hands the rows to [`Planner::provide_plugin_data`] and plans the statement
+    /// again.
+    pub fn take_data_request(&mut self) -> Option<(String, Vec<LogicalPlan>)> {
+        self.data_request.take()
+    }
+}
+
+/// Identifies a plugin call by where it is in the script and what it reads (the same call in a
+/// function body can see different inputs).
+fn data_key(inputs: &[LogicalPlan], span: Span) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    for p in inputs {
+        // the text form, not the plan's own hash: plugin nodes get a fresh id per planning
+        // attempt, and the key must survive the re-planning it triggers
+        p.display_indent().to_string().hash(&mut h);
+    }
+    format!("{}:{}:{:x}", span.start(), span.end(), h.finish())
+}
+
+/// The output schema written after the call: `evaluate bag_unpack(d) : (x:long, y:string)`.
+fn declared_schema(cols: &[ColumnDecl]) -> SchemaRef {
+    let fields: Vec<_> = cols
+        .iter()
+        .map(|c| KqlType::from_type_name(c.ty).field(&c.name.name))
+        .collect();
+    Arc::new(Schema::new(fields))
+}
