@@ -191,7 +191,36 @@ pub fn render_markdown() -> String {
             }
         }
     }
+    render_plugins(&mut out);
     out
+}
+
+/// The `evaluate` plugins section of `docs/functions.md`.
+fn render_plugins(out: &mut String) {
+    let plugins = crate::plugins::PLUGINS;
+    if plugins.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "\n## Plugins (`evaluate`)\n\n{} plugins. Each example runs as a test \
+         (`plugin_catalog_examples`).\n",
+        plugins.len()
+    ));
+    for p in plugins {
+        out.push_str(&format!(
+            "\n### `{}`\n\n`{}`\n\n{}\n\n",
+            p.name, p.signature, p.description
+        ));
+        if !p.params.is_empty() {
+            out.push_str("| Parameter | Meaning |\n|---|---|\n");
+            for (name, meaning) in p.params {
+                out.push_str(&format!("| {name} | {} |\n", meaning.replace('|', "\\|")));
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!("```kql\n{}\n```\n\n", p.example));
+        out.push_str(&format!("```csv\n{}```\n", p.expected));
+    }
 }
 
 #[cfg(test)]

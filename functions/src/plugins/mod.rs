@@ -52,8 +52,12 @@ pub struct PluginDef {
     pub description: &'static str,
     /// Parameter name and meaning, in order.
     pub params: &'static [(&'static str, &'static str)],
-    /// A runnable example (a whole query).
+    /// A runnable example (a whole query, e.g. over a `datatable`).
     pub example: &'static str,
+    /// The example's output as CSV, header row first, each line ending in `\n` — derived from
+    /// the docs or by hand, never pasted from our output. The test `plugin_catalog_examples`
+    /// runs every example and compares; `docs/functions.md` shows both.
+    pub expected: &'static str,
     pub plan: PlanFn,
 }
 

@@ -1,0 +1,58 @@
+//! `evaluate` plugins through the `kql` command: the catalog's examples, argument errors with
+//! carets, unknown and unsupported plugins.
+
+use super::run;
+
+/// Every plugin's documented example prints its expected output.
+#[test]
+fn plugin_catalog_examples() {
+    let mut problems = Vec::new();
+    for p in kql_functions::plugins::PLUGINS {
+        if p.example.trim().is_empty() || p.expected.is_empty() {
+            problems.push(format!("`{}` has no example", p.name));
+            continue;
+        }
+        let r = run(&["--format", "csv", p.example]);
+        if r.code != 0 || r.stdout != p.expected {
+            problems.push(format!(
+                "`{}`: {}\n  expected: {:?}\n  got:      {:?} (exit {}) {}",
+                p.name,
+                p.example,
+                p.expected,
+                r.stdout,
+                r.code,
+                r.stderr.trim_end()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} plugin problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn an_unknown_plugin_is_an_error_with_a_caret() {
+    let r = run(&["print x = 1 | evaluate no_such_plugin(1)"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("unknown plugin 'no_such_plugin'"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1:24"), "{}", r.stderr);
+    assert!(r.stderr.contains('^'), "{}", r.stderr);
+}
+
+#[test]
+fn a_service_plugin_is_reported_as_unsupported() {
+    let r = run(&["print x = 1 | evaluate python(typeof(*), 'result = df')"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("the plugin 'python' is not supported"),
+        "{}",
+        r.stderr
+    );
+}
