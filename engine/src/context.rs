@@ -133,6 +133,33 @@ impl KqlContext {
             .unwrap_or_default()
     }
 
+    /// The schema of registered table `name`.
+    pub fn table_schema(&self, name: &str) -> Option<SchemaRef> {
+        self.table(name).map(|t| t.schema())
+    }
+
+    /// The columns (name and KQL type) the last query of `script` would return, found by
+    /// planning it without reading data; `None` when it does not plan (or when a plugin's
+    /// output depends on its rows). Editors use it to complete column names.
+    pub fn output_columns(&self, script: &str) -> Option<Vec<(String, crate::KqlType)>> {
+        let parsed = parse_script(script).script?;
+        let mut planner = Planner::new(self, script, self.now_for_query());
+        let mut last = None;
+        for st in &parsed.statements {
+            if let StatementOutcome::Query { plan, .. } = planner.plan_statement(st).ok()? {
+                last = Some(plan);
+            }
+        }
+        let plan = last?;
+        Some(
+            plan.schema()
+                .fields()
+                .iter()
+                .map(|f| (f.name().clone(), crate::KqlType::of_field(f)))
+                .collect(),
+        )
+    }
+
     pub(crate) fn table(&self, name: &str) -> Option<Arc<dyn TableProvider>> {
         self.tables.read().ok().and_then(|t| t.get(name).cloned())
     }
