@@ -15,6 +15,8 @@
 //! positional arguments, as Kusto documents for `autocluster`, `basket` and `diffpatterns`.
 
 mod args;
+mod itemsets;
+mod basket;
 
 pub use args::{ArgRef, PluginArg, PluginArgs, PluginError, scalar_f64};
 
@@ -62,7 +64,9 @@ pub struct PluginDef {
 }
 
 /// Every plugin, by name.
-pub static PLUGINS: &[PluginDef] = &[];
+pub static PLUGINS: &[PluginDef] = &[
+    basket::DEF,
+];
 
 /// The plugin called `name` (plugin names are case-sensitive, as in Kusto).
 pub fn lookup(name: &str) -> Option<&'static PluginDef> {
