@@ -17,6 +17,8 @@
 mod args;
 mod itemsets;
 mod basket;
+mod bag_unpack;
+mod narrow;
 
 pub use args::{ArgRef, PluginArg, PluginArgs, PluginError, scalar_f64};
 
@@ -65,6 +67,8 @@ pub struct PluginDef {
 
 /// Every plugin, by name.
 pub static PLUGINS: &[PluginDef] = &[
+    bag_unpack::DEF,
+    narrow::DEF,
     basket::DEF,
 ];
 
