@@ -15,6 +15,10 @@
 //! positional arguments, as Kusto documents for `autocluster`, `basket` and `diffpatterns`.
 
 mod args;
+mod sliding_window_counts;
+mod session_count;
+mod rolling_percentile;
+mod ipv4_lookup;
 mod itemsets;
 mod basket;
 mod bag_unpack;
@@ -67,6 +71,10 @@ pub struct PluginDef {
 
 /// Every plugin, by name.
 pub static PLUGINS: &[PluginDef] = &[
+    sliding_window_counts::DEF,
+    session_count::DEF,
+    rolling_percentile::DEF,
+    ipv4_lookup::DEF,
     bag_unpack::DEF,
     narrow::DEF,
     basket::DEF,

@@ -1,0 +1,752 @@
+//! `T | evaluate sliding_window_counts(IdColumn, TimelineColumn, Start, End, LookbackWindow,
+//! Bin [, dim1, ...])` (sliding-window-counts-plugin.md): for each bin of the analysis period,
+//! the number of rows (`Count`) and of distinct ids (`Dcount`) in the lookback window ending at
+//! that bin.
+//!
+//! The docs describe it as the "aggregations over a sliding window" technique of
+//! tutorials/use-aggregation-functions.md: each row is binned relative to *Start*, counted in
+//! its own bin and in the following bins that still have it in their lookback window, and the
+//! result is summarized per bin. So:
+//!
+//! - bins are `bin_at(Timeline, Bin, Start)`; the lookback window of bin `b` is the last
+//!   `floor(LookbackWindow / Bin)` bins up to and including `b` (the docs: a lookback that is
+//!   not a multiple of *Bin* is rounded down); rows before *Start* that are in the window of
+//!   the first bins count there;
+//! - one row per bin from *Start* to *End* (inclusive) and per dimension combination, and only
+//!   where the window holds rows (the summarize of the technique makes no empty groups);
+//! - a string *Bin* (`week`, `month`, `year`) bins by `startofweek`/`startofmonth`/
+//!   `startofyear`; the window of a bin is then the bins that start no earlier than
+//!   `end of the bin - LookbackWindow` (for fixed bins this is the same rounding down).
+//!
+//! Output columns: the timeline column (its type), the dimensions, `Count` and `Dcount` (long).
+//! The docs' schema table spells them `count`/`dcount` and its example `Count`/`dcount`;
+//! Kusto.Language's plugin table (PlugIns.cs) gives `Count` and `Dcount`, which we follow.
+//!
+//! This file also holds the timeline helpers that `session_count` and `rolling_percentile`
+//! share: reading a numeric/datetime/timespan column, constants in the column's domain, bin
+//! grids, grouping rows by dimension columns, and building the output columns.
+
+use super::{PluginArg, PluginArgs, PluginDef, PluginError, TablePlugin};
+use crate::types::KqlType;
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, DurationNanosecondArray, Float64Array, Int32Array, Int64Array,
+    TimestampNanosecondArray, UInt32Array,
+};
+use datafusion::arrow::compute::{concat_batches, take};
+use datafusion::arrow::datatypes::{
+    DataType, DurationNanosecondType, Field, Float64Type, Int32Type, Int64Type, Schema, SchemaRef,
+    TimeUnit, TimestampNanosecondType,
+};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::{DataFusionError, Result, ScalarValue};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub const DEF: PluginDef = PluginDef {
+    name: "sliding_window_counts",
+    signature: "sliding_window_counts(IdColumn, TimelineColumn, Start, End, LookbackWindow, Bin \
+                [, dim1, dim2, ...])",
+    description: "Counts rows and distinct ids in a lookback window ending at each bin of the \
+                  analysis period, per dimension combination.",
+    params: &[
+        ("IdColumn", "the column whose distinct values are counted"),
+        (
+            "TimelineColumn",
+            "the time (or number) column that places rows in bins",
+        ),
+        ("Start", "the first bin of the analysis period"),
+        ("End", "the last bin of the analysis period (inclusive)"),
+        (
+            "LookbackWindow",
+            "the window length, rounded down to a multiple of Bin",
+        ),
+        (
+            "Bin",
+            "the step: a constant of the timeline's kind, or 'week', 'month', 'year'",
+        ),
+        ("dim1, dim2, ...", "columns that slice the counts"),
+    ],
+    example: "datatable(UserId:string, Timestamp:datetime) ['Bob', datetime(2017-08-01), \
+              'John', datetime(2017-08-02), 'Bob', datetime(2017-08-03)] \
+              | evaluate sliding_window_counts(UserId, Timestamp, datetime(2017-08-01), \
+              datetime(2017-08-04), 2d, 1d)",
+    // by hand: a 2-day window ending at each day; 08-02 and 08-03 see Bob and John
+    expected: "Timestamp,Count,Dcount\n2017-08-01T00:00:00Z,1,1\n2017-08-02T00:00:00Z,2,2\n\
+               2017-08-03T00:00:00Z,2,2\n2017-08-04T00:00:00Z,1,1\n",
+    plan,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Shared timeline helpers (also used by session_count.rs and rolling_percentile.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// What kind of values a timeline (or index) column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Axis {
+    Datetime,
+    Timespan,
+    Int,
+    Real,
+}
+
+impl Axis {
+    /// The axis of a column type; `None` when the column cannot be binned.
+    pub(super) fn of(dt: &DataType) -> Option<Axis> {
+        match dt {
+            DataType::Timestamp(TimeUnit::Nanosecond, _) => Some(Axis::Datetime),
+            DataType::Duration(TimeUnit::Nanosecond) => Some(Axis::Timespan),
+            DataType::Int32 | DataType::Int64 => Some(Axis::Int),
+            DataType::Float64 => Some(Axis::Real),
+            _ => None,
+        }
+    }
+
+    fn is_int(self) -> bool {
+        self != Axis::Real
+    }
+}
+
+/// A constant on an axis: integer-like (nanoseconds for datetime/timespan) or real.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Num {
+    I(i64),
+    R(f64),
+}
+
+impl Num {
+    pub(super) fn as_f64(self) -> f64 {
+        match self {
+            Num::I(v) => v as f64,
+            Num::R(v) => v,
+        }
+    }
+}
+
+/// The values of a timeline column: integer-like (Int32/Int64/datetime/timespan as i64) or real.
+pub(super) enum Col {
+    I(Vec<Option<i64>>),
+    R(Vec<Option<f64>>),
+}
+
+impl Col {
+    pub(super) fn read(a: &ArrayRef) -> Result<Col> {
+        let ints = |v: Vec<Option<i64>>| Ok(Col::I(v));
+        match a.data_type() {
+            DataType::Int32 => ints(
+                a.as_primitive::<Int32Type>()
+                    .iter()
+                    .map(|x| x.map(i64::from))
+                    .collect(),
+            ),
+            DataType::Int64 => ints(a.as_primitive::<Int64Type>().iter().collect()),
+            DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+                ints(a.as_primitive::<TimestampNanosecondType>().iter().collect())
+            }
+            DataType::Duration(TimeUnit::Nanosecond) => {
+                ints(a.as_primitive::<DurationNanosecondType>().iter().collect())
+            }
+            DataType::Float64 => Ok(Col::R(a.as_primitive::<Float64Type>().iter().collect())),
+            other => Err(DataFusionError::Execution(format!(
+                "a timeline column of type {other} cannot be binned"
+            ))),
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Col::I(v) => v.len(),
+            Col::R(v) => v.len(),
+        }
+    }
+
+    /// Value `i` as a [`Num`] (`None` for null and NaN).
+    pub(super) fn get(&self, i: usize) -> Option<Num> {
+        match self {
+            Col::I(v) => v.get(i).copied().flatten().map(Num::I),
+            Col::R(v) => v
+                .get(i)
+                .copied()
+                .flatten()
+                .filter(|x| !x.is_nan())
+                .map(Num::R),
+        }
+    }
+}
+
+fn kind_name(axis: Axis) -> &'static str {
+    match axis {
+        Axis::Datetime => "a datetime",
+        Axis::Timespan => "a timespan",
+        Axis::Int => "a whole number",
+        Axis::Real => "a number",
+    }
+}
+
+/// A constant argument read on `axis`: a point (`Start`, `End`) when `point`, else a length
+/// (`Bin`, `LookbackWindow`). Datetime points are datetimes; datetime lengths and everything on
+/// a timespan axis are timespans; integer axes take whole numbers, real axes any number.
+pub(super) fn axis_const(
+    args: &PluginArgs,
+    i: usize,
+    what: &str,
+    axis: Axis,
+    point: bool,
+) -> Result<Num, PluginError> {
+    let v = args
+        .value(i, what)?
+        .ok_or_else(|| PluginError::at(i, format!("{what} is required")))?;
+    let bad = || {
+        PluginError::at(
+            i,
+            format!(
+                "{what} must be {} (the timeline column's kind), got {v}",
+                kind_name(match (axis, point) {
+                    (Axis::Datetime, false) => Axis::Timespan,
+                    (a, _) => a,
+                })
+            ),
+        )
+    };
+    match (axis, v) {
+        (Axis::Datetime, ScalarValue::TimestampNanosecond(Some(n), _)) if point => Ok(Num::I(*n)),
+        (Axis::Datetime, ScalarValue::DurationNanosecond(Some(n))) if !point => Ok(Num::I(*n)),
+        (Axis::Timespan, ScalarValue::DurationNanosecond(Some(n))) => Ok(Num::I(*n)),
+        (Axis::Datetime | Axis::Timespan, _) => Err(bad()),
+        (Axis::Int, v) if v.data_type().is_numeric() => match super::scalar_f64(v) {
+            Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Ok(Num::I(x as i64)),
+            _ => Err(bad()),
+        },
+        (Axis::Real, v) if v.data_type().is_numeric() => {
+            super::scalar_f64(v).map(Num::R).ok_or_else(bad)
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Checks that a column can be a timeline; returns its axis.
+pub(super) fn timeline_axis(
+    schema: &SchemaRef,
+    col: usize,
+    arg: usize,
+    what: &str,
+) -> Result<Axis, PluginError> {
+    let f = schema.field(col);
+    Axis::of(f.data_type()).ok_or_else(|| {
+        PluginError::at(
+            arg,
+            format!(
+                "{what} '{}' must be a datetime, timespan, int, long or real column, not {}",
+                f.name(),
+                KqlType::of_field(f)
+            ),
+        )
+    })
+}
+
+/// Bins on an axis: `origin + k·size` (index `k`), or calendar months (`months` per bin).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Grid {
+    Int { origin: i128, size: i128 },
+    Real { origin: f64, size: f64 },
+    Months(i64),
+}
+
+impl Grid {
+    /// A grid of `size` steps anchored at `origin` (both on the same axis). Fails for a size ≤ 0.
+    pub(super) fn fixed(origin: Num, size: Num) -> Option<Grid> {
+        match (origin, size) {
+            (Num::I(o), Num::I(s)) if s > 0 => Some(Grid::Int {
+                origin: i128::from(o),
+                size: i128::from(s),
+            }),
+            (o, s) if s.as_f64() > 0.0 && s.as_f64().is_finite() => Some(Grid::Real {
+                origin: o.as_f64(),
+                size: s.as_f64(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The grid of `bin(x, size)`: datetimes from Kusto's origin 0001-01-01, numbers from 0.
+    pub(super) fn bin(axis: Axis, size: Num) -> Option<Grid> {
+        match (axis, size) {
+            (Axis::Datetime, Num::I(s)) if s > 0 => Some(Grid::Int {
+                origin: crate::format::KQL_ORIGIN_NANOS,
+                size: i128::from(s),
+            }),
+            (Axis::Real, s) => Grid::fixed(Num::R(0.0), s),
+            (_, s) => Grid::fixed(Num::I(0), s),
+        }
+    }
+
+    /// The index of the bin holding `x`.
+    pub(super) fn index(&self, x: Num) -> Option<i64> {
+        match (*self, x) {
+            (Grid::Int { origin, size }, Num::I(v)) => {
+                i64::try_from((i128::from(v) - origin).div_euclid(size)).ok()
+            }
+            (Grid::Real { origin, size }, x) => {
+                let k = ((x.as_f64() - origin) / size).floor();
+                (k.is_finite() && k.abs() < 9.0e18).then_some(k as i64)
+            }
+            (Grid::Months(m), Num::I(v)) => {
+                let d = Utc.timestamp_nanos(v);
+                let months = i64::from(d.year()) * 12 + i64::from(d.month0());
+                Some(months.div_euclid(m))
+            }
+            _ => None,
+        }
+    }
+
+    /// The start of bin `k`.
+    pub(super) fn start(&self, k: i64) -> Option<Num> {
+        match *self {
+            Grid::Int { origin, size } => i64::try_from(origin + i128::from(k) * size)
+                .ok()
+                .map(Num::I),
+            Grid::Real { origin, size } => Some(Num::R(origin + k as f64 * size)),
+            Grid::Months(m) => {
+                let months = k.checked_mul(m)?;
+                let year = i32::try_from(months.div_euclid(12)).ok()?;
+                let month = u32::try_from(months.rem_euclid(12)).ok()? + 1;
+                let d = NaiveDate::from_ymd_opt(year, month, 1)?.and_hms_opt(0, 0, 0)?;
+                d.and_utc().timestamp_nanos_opt().map(Num::I)
+            }
+        }
+    }
+}
+
+/// The piped input (or table argument `k`) as one batch.
+pub(super) fn one_batch(
+    inputs: &[Vec<RecordBatch>],
+    k: usize,
+    schema: &SchemaRef,
+) -> Result<RecordBatch> {
+    match inputs.get(k) {
+        Some(batches) if !batches.is_empty() => Ok(concat_batches(&batches[0].schema(), batches)?),
+        _ => Ok(RecordBatch::new_empty(Arc::clone(schema))),
+    }
+}
+
+/// Rows grouped by the values of some columns; groups are numbered in ascending order of
+/// their values (nulls first), so emitting groups by number sorts the output by dimensions.
+pub(super) struct Groups {
+    /// The group of each row.
+    pub of_row: Vec<usize>,
+    /// One row of each group (to copy its dimension values).
+    pub first_row: Vec<usize>,
+}
+
+impl Groups {
+    pub(super) fn new(batch: &RecordBatch, cols: &[usize]) -> Result<Groups> {
+        let n = batch.num_rows();
+        if cols.is_empty() {
+            return Ok(Groups {
+                of_row: vec![0; n],
+                first_row: if n > 0 { vec![0] } else { vec![] },
+            });
+        }
+        let arrays: Vec<ArrayRef> = cols.iter().map(|&c| Arc::clone(batch.column(c))).collect();
+        let conv = RowConverter::new(
+            arrays
+                .iter()
+                .map(|a| SortField::new(a.data_type().clone()))
+                .collect(),
+        )?;
+        let rows = conv.convert_columns(&arrays)?;
+        let mut seen: HashMap<&[u8], usize> = HashMap::new();
+        let mut first_row = Vec::new();
+        let mut of_row = Vec::with_capacity(n);
+        for i in 0..n {
+            let key = rows.row(i).data();
+            let g = *seen.entry(key).or_insert_with(|| {
+                first_row.push(i);
+                first_row.len() - 1
+            });
+            of_row.push(g);
+        }
+        // renumber so that group numbers follow the sort order of the dimension values
+        let mut order: Vec<usize> = (0..first_row.len()).collect();
+        order.sort_by(|&a, &b| rows.row(first_row[a]).cmp(&rows.row(first_row[b])));
+        let mut rank = vec![0; order.len()];
+        for (r, &g) in order.iter().enumerate() {
+            rank[g] = r;
+        }
+        Ok(Groups {
+            of_row: of_row.into_iter().map(|g| rank[g]).collect(),
+            first_row: order.into_iter().map(|g| first_row[g]).collect(),
+        })
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.first_row.len()
+    }
+
+    /// The dimension columns for output rows belonging to `groups` (one entry per output row).
+    pub(super) fn dims(
+        &self,
+        batch: &RecordBatch,
+        cols: &[usize],
+        groups: &[usize],
+    ) -> Result<Vec<ArrayRef>> {
+        let idx = UInt32Array::from(
+            groups
+                .iter()
+                .map(|&g| u32::try_from(self.first_row[g]).ok())
+                .collect::<Vec<_>>(),
+        );
+        cols.iter()
+            .map(|&c| Ok(take(batch.column(c).as_ref(), &idx, None)?))
+            .collect()
+    }
+}
+
+/// A column of type `dt` (an axis type) from values on its axis.
+pub(super) fn axis_array(dt: &DataType, values: &[Option<Num>]) -> Result<ArrayRef> {
+    let ints = || -> Vec<Option<i64>> {
+        values
+            .iter()
+            .map(|v| match v {
+                Some(Num::I(x)) => Some(*x),
+                Some(Num::R(x)) => Some(*x as i64),
+                None => None,
+            })
+            .collect()
+    };
+    Ok(match dt {
+        DataType::Int64 => Arc::new(Int64Array::from(ints())),
+        DataType::Int32 => Arc::new(Int32Array::from(
+            ints()
+                .into_iter()
+                .map(|x| x.and_then(|x| i32::try_from(x).ok()))
+                .collect::<Vec<_>>(),
+        )),
+        DataType::Timestamp(TimeUnit::Nanosecond, tz) => {
+            Arc::new(TimestampNanosecondArray::from(ints()).with_timezone_opt(tz.clone()))
+        }
+        DataType::Duration(TimeUnit::Nanosecond) => Arc::new(DurationNanosecondArray::from(ints())),
+        DataType::Float64 => Arc::new(Float64Array::from(
+            values
+                .iter()
+                .map(|v| v.map(Num::as_f64))
+                .collect::<Vec<_>>(),
+        )),
+        other => {
+            return Err(DataFusionError::Execution(format!(
+                "cannot build a timeline column of type {other}"
+            )));
+        }
+    })
+}
+
+/// Dimension columns: every positional argument from `from` on must name an input column that
+/// is not dynamic.
+pub(super) fn dimension_args(
+    args: &PluginArgs,
+    from: usize,
+    input: &SchemaRef,
+) -> Result<Vec<usize>, PluginError> {
+    let mut out = Vec::new();
+    for i in from..args.len() {
+        let (name, idx) = args.required_column(i, "a dimension", input)?;
+        if KqlType::of_field(input.field(idx)) == KqlType::Dynamic {
+            return Err(PluginError::at(
+                i,
+                format!("the dimension column '{name}' must not be dynamic"),
+            ));
+        }
+        out.push(idx);
+    }
+    Ok(out)
+}
+
+/// The output schema: the timeline field, the dimension fields (copied from the input, so they
+/// keep their types and metadata), then `extra`.
+pub(super) fn output_schema(
+    input: &SchemaRef,
+    timeline: usize,
+    dims: &[usize],
+    extra: Vec<Field>,
+) -> SchemaRef {
+    let mut fields: Vec<Field> = vec![input.field(timeline).clone().with_nullable(true)];
+    fields.extend(
+        dims.iter()
+            .map(|&d| input.field(d).clone().with_nullable(true)),
+    );
+    fields.extend(extra);
+    Arc::new(Schema::new(fields))
+}
+
+// ---------------------------------------------------------------------------------------------
+// sliding_window_counts
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug)]
+struct SlidingWindowCounts {
+    input: SchemaRef,
+    id: usize,
+    timeline: usize,
+    dims: Vec<usize>,
+    /// Bin grid, and the indexes of the first and last bins of the analysis period.
+    grid: Grid,
+    first: i64,
+    last: i64,
+    /// Fixed bins: the window length in bins; calendar bins: the lookback in nanoseconds.
+    window: Window,
+    schema: SchemaRef,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Window {
+    Bins(i64),
+    Span(i64),
+}
+
+fn plan(args: &PluginArgs, schemas: &[SchemaRef]) -> Result<Arc<dyn TablePlugin>, PluginError> {
+    let name = DEF.name;
+    args.only_named(name, &[])?;
+    let input = schemas
+        .first()
+        .ok_or_else(|| PluginError::call(format!("{name}() needs an input table")))?;
+    if args.len() < 6 {
+        return Err(PluginError::call(format!(
+            "{name}() needs at least 6 arguments: {}",
+            DEF.signature
+        )));
+    }
+    let (_, id) = args.required_column(0, "IdColumn", input)?;
+    if KqlType::of_field(input.field(id)) == KqlType::Dynamic {
+        return Err(PluginError::at(0, "IdColumn must not be dynamic"));
+    }
+    let (_, timeline) = args.required_column(1, "TimelineColumn", input)?;
+    let axis = timeline_axis(input, timeline, 1, "TimelineColumn")?;
+    let start = axis_const(args, 2, "Start", axis, true)?;
+    let end = axis_const(args, 3, "End", axis, true)?;
+    let lookback = axis_const(args, 4, "LookbackWindow", axis, false)?;
+    let calendar = match args.get(5) {
+        Some(PluginArg::Value(ScalarValue::Utf8(Some(s)))) => Some(s.to_ascii_lowercase()),
+        _ => None,
+    };
+    let (grid, window) = match calendar {
+        Some(unit) => {
+            if axis != Axis::Datetime {
+                return Err(PluginError::at(
+                    5,
+                    format!("Bin '{unit}' needs a datetime timeline column"),
+                ));
+            }
+            let Num::I(span) = lookback else {
+                return Err(PluginError::at(4, "LookbackWindow must be a timespan"));
+            };
+            let grid = match unit.as_str() {
+                // startofweek: weeks start on Sunday; 1970-01-04 was a Sunday
+                "week" => Grid::Int {
+                    origin: 3 * 86_400 * 1_000_000_000,
+                    size: 7 * 86_400 * 1_000_000_000,
+                },
+                "month" => Grid::Months(1),
+                "year" => Grid::Months(12),
+                _ => {
+                    return Err(PluginError::at(
+                        5,
+                        format!(
+                            "Bin must be a constant of the timeline's kind or one of 'week', \
+                             'month', 'year', got '{unit}'"
+                        ),
+                    ));
+                }
+            };
+            (grid, Window::Span(span))
+        }
+        None => {
+            let bin = axis_const(args, 5, "Bin", axis, false)?;
+            let grid = Grid::fixed(start, bin)
+                .ok_or_else(|| PluginError::at(5, "Bin must be greater than zero"))?;
+            if lookback.as_f64() < 0.0 {
+                return Err(PluginError::at(4, "LookbackWindow must not be negative"));
+            }
+            // INFER: a lookback shorter than one bin still counts the bin itself
+            let bins = (lookback.as_f64() / bin.as_f64()).floor().max(1.0);
+            let bins = if axis.is_int() {
+                match (lookback, bin) {
+                    (Num::I(l), Num::I(b)) => (l / b).max(1),
+                    _ => bins as i64,
+                }
+            } else {
+                bins.min(1.0e9) as i64
+            };
+            (grid, Window::Bins(bins))
+        }
+    };
+    let first = grid
+        .index(start)
+        .ok_or_else(|| PluginError::at(2, "Start is out of range"))?;
+    let last = grid
+        .index(end)
+        .ok_or_else(|| PluginError::at(3, "End is out of range"))?;
+    let dims = dimension_args(args, 6, input)?;
+    let schema = output_schema(
+        input,
+        timeline,
+        &dims,
+        vec![
+            Field::new("Count", DataType::Int64, false),
+            Field::new("Dcount", DataType::Int64, false),
+        ],
+    );
+    Ok(Arc::new(SlidingWindowCounts {
+        input: Arc::clone(input),
+        id,
+        timeline,
+        dims,
+        grid,
+        first,
+        last,
+        window,
+        schema,
+    }))
+}
+
+impl SlidingWindowCounts {
+    /// The first bin in the window of bin `k`.
+    fn window_start(&self, k: i64) -> i64 {
+        match self.window {
+            Window::Bins(n) => k.saturating_sub(n - 1),
+            Window::Span(span) => {
+                // the earliest bin starting at or after (end of bin k) - span
+                let (Some(Num::I(end)), true) = (self.grid.start(k.saturating_add(1)), span > 0)
+                else {
+                    return k;
+                };
+                let from = end.saturating_sub(span);
+                match self.grid.index(Num::I(from)) {
+                    Some(j) => {
+                        let starts_before =
+                            matches!(self.grid.start(j), Some(Num::I(s)) if s < from);
+                        let j = if starts_before { j + 1 } else { j };
+                        j.min(k)
+                    }
+                    None => k,
+                }
+            }
+        }
+    }
+}
+
+impl TablePlugin for SlidingWindowCounts {
+    fn name(&self) -> &'static str {
+        DEF.name
+    }
+
+    fn output_schema(&self) -> Option<SchemaRef> {
+        Some(Arc::clone(&self.schema))
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "sliding_window_counts(id={}, timeline={}, bins {}..={}, window {:?})",
+            self.input.field(self.id).name(),
+            self.input.field(self.timeline).name(),
+            self.first,
+            self.last,
+            self.window
+        )
+    }
+
+    fn run(&self, inputs: &[Vec<RecordBatch>]) -> Result<RecordBatch> {
+        let batch = one_batch(inputs, 0, &self.input)?;
+        let times = Col::read(batch.column(self.timeline))?;
+        let groups = Groups::new(&batch, &self.dims)?;
+        // ids as small integers (null ids count as rows but not as distinct ids)
+        let id_col = Arc::clone(batch.column(self.id));
+        let conv = RowConverter::new(vec![SortField::new(id_col.data_type().clone())])?;
+        let id_rows = conv.convert_columns(&[Arc::clone(&id_col)])?;
+        let mut id_num: HashMap<&[u8], u32> = HashMap::new();
+        let lo = self.window_start(self.first);
+        // per group: bin → (rows, ids)
+        let mut bins: Vec<HashMap<i64, (i64, Vec<u32>)>> = vec![HashMap::new(); groups.len()];
+        for i in 0..times.len() {
+            let Some(k) = times.get(i).and_then(|t| self.grid.index(t)) else {
+                continue;
+            };
+            if k < lo || k > self.last {
+                continue;
+            }
+            let e = bins[groups.of_row[i]].entry(k).or_default();
+            e.0 += 1;
+            if id_col.is_valid(i) {
+                let next = u32::try_from(id_num.len()).unwrap_or(u32::MAX);
+                e.1.push(*id_num.entry(id_rows.row(i).data()).or_insert(next));
+            }
+        }
+        let mut out_groups = Vec::new();
+        let mut out_bins = Vec::new();
+        let mut counts = Vec::new();
+        let mut dcounts = Vec::new();
+        for (g, per_bin) in bins.iter().enumerate() {
+            let mut keys: Vec<i64> = per_bin.keys().copied().collect();
+            keys.sort_unstable();
+            // slide over the bins: add bins up to k, drop bins before the window start (which
+            // never decreases); jump over stretches where the window is empty
+            let mut live: HashMap<u32, i64> = HashMap::new();
+            let (mut rows, mut added, mut dropped) = (0_i64, 0_usize, 0_usize);
+            let mut k = self.first;
+            while k <= self.last {
+                let from = self.window_start(k);
+                while added < keys.len() && keys[added] <= k {
+                    if let Some((n, ids)) = per_bin.get(&keys[added]) {
+                        rows += n;
+                        for id in ids {
+                            *live.entry(*id).or_insert(0) += 1;
+                        }
+                    }
+                    added += 1;
+                }
+                while dropped < added && keys[dropped] < from {
+                    if let Some((n, ids)) = per_bin.get(&keys[dropped]) {
+                        rows -= n;
+                        for id in ids {
+                            if let Some(c) = live.get_mut(id) {
+                                *c -= 1;
+                                if *c == 0 {
+                                    live.remove(id);
+                                }
+                            }
+                        }
+                    }
+                    dropped += 1;
+                }
+                if rows > 0 {
+                    out_groups.push(g);
+                    out_bins.push(self.grid.start(k));
+                    counts.push(rows);
+                    dcounts.push(live.len() as i64);
+                } else if dropped == added {
+                    // nothing in the window: go to the next bin that has rows
+                    match keys.get(added) {
+                        Some(&next) if next > k => {
+                            k = next;
+                            continue;
+                        }
+                        Some(_) => {}
+                        None => break,
+                    }
+                }
+                match k.checked_add(1) {
+                    Some(n) => k = n,
+                    None => break,
+                }
+            }
+        }
+        let mut columns = vec![axis_array(
+            self.input.field(self.timeline).data_type(),
+            &out_bins,
+        )?];
+        columns.extend(groups.dims(&batch, &self.dims, &out_groups)?);
+        columns.push(Arc::new(Int64Array::from(counts)));
+        columns.push(Arc::new(Int64Array::from(dcounts)));
+        Ok(RecordBatch::try_new(Arc::clone(&self.schema), columns)?)
+    }
+}
