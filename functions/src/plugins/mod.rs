@@ -23,6 +23,7 @@ mod itemsets;
 mod basket;
 mod bag_unpack;
 mod narrow;
+mod pivot;
 
 pub use args::{ArgRef, PluginArg, PluginArgs, PluginError, scalar_f64};
 
@@ -77,6 +78,7 @@ pub static PLUGINS: &[PluginDef] = &[
     ipv4_lookup::DEF,
     bag_unpack::DEF,
     narrow::DEF,
+    pivot::DEF,
     basket::DEF,
 ];
 
