@@ -23,6 +23,10 @@ mod itemsets;
 mod basket;
 mod bag_unpack;
 mod narrow;
+pub mod reduce;
+mod reduce_miner;
+#[cfg(test)]
+mod reduce_eval;
 mod pivot;
 
 pub use args::{ArgRef, PluginArg, PluginArgs, PluginError, scalar_f64};
