@@ -61,10 +61,10 @@ pub const DEF: PluginDef = PluginDef {
     // By hand: 5 rows, frequent means >= 1.5 rows. Level=error always has Code=1, so the
     // closed patterns are eu (3 rows), error+1 (3), us (2) and eu+error+1 (2).
     expected: "SegmentId,Count,Percent,Region,Level,Code\n\
-               0,3,60.0,eu,,\n\
-               1,3,60.0,,error,1\n\
-               2,2,40.0,us,,\n\
-               3,2,40.0,eu,error,1\n",
+               0,3,60,eu,,\n\
+               1,3,60,,error,1\n\
+               2,2,40,us,,\n\
+               3,2,40,eu,error,1\n",
     plan,
 };
 

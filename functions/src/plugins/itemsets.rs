@@ -19,7 +19,7 @@
 use super::{PluginArg, PluginArgs, PluginError};
 use crate::types::KqlType;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, new_null_array,
+    Array, ArrayRef, AsArray, Float64Array, Int64Array, new_null_array,
 };
 use datafusion::arrow::compute::{cast, concat_batches, interleave};
 use datafusion::arrow::datatypes::{
@@ -673,14 +673,10 @@ pub fn cells(cols: &[EncodedColumn], items: &[(usize, u32)]) -> PatternCells {
         .collect()
 }
 
-/// Rows matching a pattern, as a boolean mask (for tests and recounts).
-#[cfg(test)]
-pub fn matches(cols: &[EncodedColumn], items: &[(usize, u32)], n: usize) -> BooleanArray {
-    (0..n)
-        .map(|r| Some(items.iter().all(|&(c, id)| cols[c].ids[r] == id)))
-        .collect()
-}
-
 #[cfg(test)]
 #[path = "patterns_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "patterns_oracle_tests.rs"]
+mod oracle_tests;

@@ -15,6 +15,7 @@
 //! positional arguments, as Kusto documents for `autocluster`, `basket` and `diffpatterns`.
 
 mod args;
+mod diffpatterns;
 mod sliding_window_counts;
 mod session_count;
 mod rolling_percentile;
@@ -84,6 +85,7 @@ pub static PLUGINS: &[PluginDef] = &[
     narrow::DEF,
     pivot::DEF,
     basket::DEF,
+    diffpatterns::DEF,
 ];
 
 /// The plugin called `name` (plugin names are case-sensitive, as in Kusto).
