@@ -49,7 +49,7 @@ use super::bag_unpack::{gather, make_batch};
 use super::narrow::column_text;
 use super::{PluginArg, PluginArgs, PluginDef, PluginError, TablePlugin};
 use crate::types::KqlType;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, UInt32Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, UInt32Array};
 use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::{
     DataType, DurationNanosecondType, Field, FieldRef, Float64Type, Int64Type, Schema, SchemaRef,
@@ -715,7 +715,7 @@ impl TablePlugin for Pivot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datafusion::arrow::array::{Float64Array, Int64Array};
+    use datafusion::arrow::array::{Float64Array, Int64Array, StringArray};
 
     /// StormEvents-like rows (State, EventType, DeathsDirect), written by hand.
     fn storms() -> (SchemaRef, RecordBatch) {
