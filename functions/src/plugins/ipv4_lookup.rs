@@ -410,3 +410,268 @@ impl TablePlugin for Ipv4Lookup {
         Ok(RecordBatch::try_new(Arc::clone(&self.schema), columns)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::sliding_window_counts::testing::*;
+    use super::*;
+    use datafusion::arrow::array::{Int64Array, StringArray};
+
+    fn strs(v: &[&str]) -> ArrayRef {
+        Arc::new(StringArray::from(v.to_vec()))
+    }
+
+    /// ipv4-lookup-plugin.md's IP_Data (query MIT).
+    fn ip_data() -> RecordBatch {
+        batch(vec![
+            (
+                "network",
+                strs(&[
+                    "111.68.128.0/17",
+                    "5.8.0.0/19",
+                    "223.255.254.0/24",
+                    "46.36.200.51/32",
+                    "2.20.183.0/24",
+                ]),
+            ),
+            ("continent_code", strs(&["AS", "EU", "AS", "OC", "EU"])),
+            (
+                "continent_name",
+                strs(&["Asia", "Europe", "Asia", "Oceania", "Europe"]),
+            ),
+            ("country_iso_code", strs(&["JP", "RU", "SG", "CK", "GB"])),
+            (
+                "country_name",
+                strs(&[
+                    "Japan",
+                    "Russia",
+                    "Singapore",
+                    "Cook Islands",
+                    "United Kingdom",
+                ]),
+            ),
+        ])
+    }
+
+    fn ips() -> RecordBatch {
+        batch(vec![(
+            "ip",
+            strs(&["2.20.183.12", "5.8.1.2", "192.165.12.17"]),
+        )])
+    }
+
+    fn table() -> PluginArg {
+        PluginArg::Table(1)
+    }
+
+    fn text(s: &str) -> PluginArg {
+        val(ScalarValue::Utf8(Some(s.into())))
+    }
+
+    /// The docs' first two examples, re-derived: 2.20.183.12 is in 2.20.183.0/24 (GB),
+    /// 5.8.1.2 in 5.8.0.0/19 (5.8.0.0–5.8.31.255, RU), 192.165.12.17 in none of the five.
+    #[test]
+    fn docs_examples() {
+        let (l, r) = (ips(), ip_data());
+        let s = l.schema();
+        let out = run(
+            plan,
+            &args(vec![table(), col(&s, "ip"), text("network")]),
+            vec![l.clone(), r.clone()],
+        );
+        let names: Vec<_> = out
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ip",
+                "network",
+                "continent_code",
+                "continent_name",
+                "country_iso_code",
+                "country_name"
+            ]
+        );
+        let all: Vec<usize> = (0..6).collect();
+        assert_eq!(
+            render(&out, &all),
+            "2.20.183.12,2.20.183.0/24,EU,Europe,GB,United Kingdom;\
+             5.8.1.2,5.8.0.0/19,EU,Europe,RU,Russia"
+        );
+        // return_unmatched = true keeps the third address with nulls
+        let mut a = args(vec![table(), col(&s, "ip"), text("network")]);
+        a.named = vec![(
+            "return_unmatched".into(),
+            val(ScalarValue::Boolean(Some(true))),
+        )];
+        let out = run(plan, &a, vec![l.clone(), r.clone()]);
+        assert_eq!(out.num_rows(), 3);
+        assert_eq!(render(&out, &[0]), "2.20.183.12;5.8.1.2;192.165.12.17");
+        assert!((1..6).all(|c| out.column(c).is_null(2)));
+        // the same as a final positional bool
+        let a = args(vec![
+            table(),
+            col(&s, "ip"),
+            text("network"),
+            val(ScalarValue::Boolean(Some(true))),
+        ]);
+        assert_eq!(run(plan, &a, vec![l, r]).num_rows(), 3);
+    }
+
+    /// Extra keys, like the docs' fourth example but with a datatable (by hand): the keys
+    /// leave the lookup side of the output, and '' ≠ 'SE' drops the third address.
+    #[test]
+    fn extra_keys() {
+        let l = batch(vec![
+            ("ip", strs(&["2.20.183.12", "5.8.1.2", "192.165.12.17"])),
+            ("continent_name", strs(&["Europe", "Europe", "Europe"])),
+            ("country_iso_code", strs(&["GB", "RU", ""])),
+        ]);
+        let r = batch(vec![
+            (
+                "network",
+                strs(&["2.20.183.0/24", "5.8.0.0/19", "192.165.8.0/21"]),
+            ),
+            (
+                "geoname_id",
+                Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef,
+            ),
+            ("continent_code", strs(&["EU", "EU", "EU"])),
+            ("continent_name", strs(&["Europe", "Europe", "Europe"])),
+            ("country_iso_code", strs(&["GB", "RU", "SE"])),
+            (
+                "country_name",
+                strs(&["United Kingdom", "Russia", "Sweden"]),
+            ),
+        ]);
+        let s = l.schema();
+        let a = args(vec![
+            table(),
+            col(&s, "ip"),
+            text("network"),
+            col(&s, "continent_name"),
+            col(&s, "country_iso_code"),
+        ]);
+        let out = run(plan, &a, vec![l, r]);
+        let names: Vec<_> = out
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ip",
+                "continent_name",
+                "country_iso_code",
+                "network",
+                "geoname_id",
+                "continent_code",
+                "country_name"
+            ]
+        );
+        let all: Vec<usize> = (0..7).collect();
+        assert_eq!(
+            render(&out, &all),
+            "2.20.183.12,Europe,GB,2.20.183.0/24,1,EU,United Kingdom;\
+             5.8.1.2,Europe,RU,5.8.0.0/19,2,EU,Russia"
+        );
+    }
+
+    /// Several matching ranges give several rows (lookup order); a source range matches on
+    /// the shorter prefix; a name taken by the input is suffixed; bad keys match nothing.
+    #[test]
+    fn prefixes_duplicates_and_bad_keys() {
+        let l = batch(vec![
+            (
+                "ip",
+                strs(&["10.1.2.3", "10.0.0.0/8", "not an ip", "10.1.2.3/33"]),
+            ),
+            ("name", strs(&["a", "b", "c", "d"])),
+        ]);
+        let r = batch(vec![
+            (
+                "net",
+                strs(&["10.1.0.0/16", "10.0.0.0/8", "10.1.2.3", "x", "0.0.0.0/0"]),
+            ),
+            ("name", strs(&["n16", "n8", "n32", "nx", "all"])),
+        ]);
+        let s = l.schema();
+        let out = run(
+            plan,
+            &args(vec![table(), col(&s, "ip"), text("net")]),
+            vec![l, r],
+        );
+        let names: Vec<_> = out
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(names, ["ip", "name", "net", "name1"]);
+        assert_eq!(
+            render(&out, &[0, 3]),
+            "10.1.2.3,n16;10.1.2.3,n8;10.1.2.3,n32;10.1.2.3,all;\
+             10.0.0.0/8,n16;10.0.0.0/8,n8;10.0.0.0/8,n32;10.0.0.0/8,all"
+        );
+    }
+
+    #[test]
+    fn parsing() {
+        assert_eq!(parse_cidr("1.2.3.4"), Some((0x0102_0304, 32)));
+        assert_eq!(parse_cidr(" 1.2.3.4/24 "), Some((0x0102_0300, 24)));
+        assert_eq!(parse_cidr("1.2.3.4/0"), Some((0, 0)));
+        for bad in [
+            "1.2.3",
+            "1.2.3.256",
+            "1.2.3.4/33",
+            "1.2.3.4/",
+            "a.b.c.d",
+            "1..2.3",
+            "",
+        ] {
+            assert_eq!(parse_cidr(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bad_arguments() {
+        let (l, r) = (ips(), ip_data());
+        let (s, rs) = (l.schema(), r.schema());
+        let schemas = [Arc::clone(&s), Arc::clone(&rs)];
+        let e = plan(&args(vec![table(), col(&s, "ip"), text("nope")]), &schemas).unwrap_err();
+        assert_eq!(e.arg, Some(super::super::ArgRef::Positional(2)));
+        assert!(e.message.contains("'nope'"), "{}", e.message);
+        let e = plan(
+            &args(vec![text("x"), col(&s, "ip"), text("network")]),
+            &schemas,
+        )
+        .unwrap_err();
+        assert_eq!(e.arg, Some(super::super::ArgRef::Positional(0)));
+        let mut a = args(vec![table(), col(&s, "ip"), text("network")]);
+        a.named = vec![("return_unmatched".into(), long(1))];
+        let e = plan(&a, &schemas).unwrap_err();
+        assert_eq!(
+            e.arg,
+            Some(super::super::ArgRef::Named("return_unmatched".into()))
+        );
+        let e = plan(
+            &args(vec![table(), col(&s, "ip"), text("network"), col(&s, "ip")]),
+            &schemas,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("extra key 'ip'"), "{}", e.message);
+        let n = batch(vec![("n", Arc::new(Int64Array::from(vec![1])) as ArrayRef)]);
+        let e = plan(
+            &args(vec![table(), col(&n.schema(), "n"), text("network")]),
+            &[n.schema(), rs],
+        )
+        .unwrap_err();
+        assert!(e.message.contains("string column"), "{}", e.message);
+    }
+}

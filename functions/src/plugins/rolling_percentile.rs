@@ -219,3 +219,196 @@ impl TablePlugin for RollingPercentile {
         Ok(RecordBatch::try_new(Arc::clone(&self.schema), columns)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::PluginArg;
+    use super::super::sliding_window_counts::testing::*;
+    use super::*;
+    use datafusion::arrow::array::{
+        Float64Array, Int64Array, StringArray, TimestampNanosecondArray,
+    };
+    use datafusion::arrow::datatypes::DataType;
+    use datafusion::common::ScalarValue;
+
+    const HOUR: i64 = 3_600_000_000_000;
+
+    /// rolling-percentile-plugin.md's data (query MIT): val = 1..240, one per hour from
+    /// 2018-01-01, EvenOrOdd by parity.
+    fn docs_data() -> RecordBatch {
+        let t0 = 1_514_764_800_000_000_000_i64; // 2018-01-01
+        let idx: Vec<i64> = (0..240).collect();
+        batch(vec![
+            (
+                "Timestamp",
+                Arc::new(
+                    TimestampNanosecondArray::from(
+                        idx.iter().map(|i| t0 + i * HOUR).collect::<Vec<_>>(),
+                    )
+                    .with_timezone("UTC"),
+                ),
+            ),
+            (
+                "val",
+                Arc::new(Int64Array::from(
+                    idx.iter().map(|i| i + 1).collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "EvenOrOdd",
+                Arc::new(StringArray::from(
+                    idx.iter()
+                        .map(|i| if (i + 1) % 2 == 0 { "Even" } else { "Odd" })
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+        ])
+    }
+
+    fn docs_args(s: &SchemaRef, dims: bool) -> PluginArgs {
+        let mut pos = vec![
+            col(s, "val"),
+            long(50),
+            col(s, "Timestamp"),
+            val(ScalarValue::DurationNanosecond(Some(24 * HOUR))),
+            long(3),
+        ];
+        if dims {
+            pos.push(col(s, "EvenOrOdd"));
+        }
+        args(pos)
+    }
+
+    /// Re-derived by hand: day d holds 24(d−1)+1 ..= 24d; the window of day d ≥ 3 holds the
+    /// 72 values 24(d−3)+1 ..= 24d, whose nearest-rank median (the 36th) is 24d − 36; days 1
+    /// and 2 hold 24 and 48 values: medians 12 and 24. By parity the 18th even value of the
+    /// window is the same 24d − 36 and the 18th odd one 24d − 37 (days 1, 2: 12/11, 24/23).
+    #[test]
+    fn docs_examples() {
+        let b = docs_data();
+        let s = b.schema();
+        let all = |d: i64| if d >= 3 { 24 * d - 36 } else { 12 * d };
+        let out = run(plan, &docs_args(&s, false), vec![b.clone()]);
+        let names: Vec<_> = out
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(names, ["Timestamp", "rolling_3_percentile_val_50"]);
+        let expected: Vec<String> = (1..=10)
+            .map(|d| format!("2018-01-{d:02}T00:00:00Z,{}", all(d)))
+            .collect();
+        assert_eq!(render(&out, &[0, 1]), expected.join(";"));
+
+        let out = run(plan, &docs_args(&s, true), vec![b]);
+        let names: Vec<_> = out
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(
+            names,
+            ["Timestamp", "EvenOrOdd", "rolling_3_percentile_val_50"]
+        );
+        let mut expected: Vec<String> = (1..=10)
+            .map(|d| format!("2018-01-{d:02}T00:00:00Z,Even,{}", all(d)))
+            .collect();
+        expected.extend((1..=10).map(|d| format!("2018-01-{d:02}T00:00:00Z,Odd,{}", all(d) - 1)));
+        assert_eq!(render(&out, &[0, 1, 2]), expected.join(";"));
+    }
+
+    /// Generated data against tests/oracles/plugins_windows.py (numpy 'inverted_cdf').
+    #[test]
+    fn oracle_generated() {
+        let b = lcg_rows();
+        let s = b.schema();
+        let a = args(vec![
+            col(&s, "v"),
+            long(75),
+            col(&s, "t"),
+            long(10),
+            long(3),
+            col(&s, "dim"),
+        ]);
+        let out = run(plan, &a, vec![b]);
+        let expected = "A,0,868;A,10,850;A,20,750;A,30,565;A,40,420;A,50,420;A,60,230;\
+                        A,70,749;A,80,749;A,90,759;A,100,759;A,110,854;A,120,880;A,130,631;\
+                        A,140,631;A,150,754;A,160,698;A,170,698;A,180,756;A,190,849;B,0,581;\
+                        B,10,674;B,20,639;B,30,639;B,40,420;B,50,453;B,60,587;B,70,928;\
+                        B,80,587;B,90,493;B,100,444;B,110,366;B,120,531;B,130,531;B,140,501;\
+                        B,150,580;B,160,580;B,170,622;B,180,552;B,190,703";
+        assert_eq!(render(&out, &[1, 0, 2]), expected);
+    }
+
+    /// Real values and index, a fractional percentile, nulls, by hand: bins of 0.5 over
+    /// x = 0.1, 0.2, 0.7, 1.6 are 0 {1.5, null}, 0.5 {2.5}, 1.5 {9}; windows of 2 bins:
+    /// {1.5}, {1.5, 2.5}, {9} (bin 1.0 is empty); P99.5 is the largest value.
+    #[test]
+    fn reals_and_nulls() {
+        let b = batch(vec![
+            ("x", Arc::new(Float64Array::from(vec![0.1, 0.2, 0.7, 1.6]))),
+            (
+                "y",
+                Arc::new(Float64Array::from(vec![
+                    Some(1.5),
+                    None,
+                    Some(2.5),
+                    Some(9.0),
+                ])),
+            ),
+        ]);
+        let s = b.schema();
+        let a = args(vec![
+            col(&s, "y"),
+            val(ScalarValue::Float64(Some(99.5))),
+            col(&s, "x"),
+            val(ScalarValue::Float64(Some(0.5))),
+            long(2),
+        ]);
+        let out = run(plan, &a, vec![b]);
+        assert_eq!(out.schema().field(1).name(), "rolling_2_percentile_y_99_5");
+        assert_eq!(out.schema().field(1).data_type(), &DataType::Float64);
+        assert_eq!(render(&out, &[0, 1]), "0.0,1.5;0.5,2.5;1.5,9.0");
+    }
+
+    #[test]
+    fn bad_arguments() {
+        let b = lcg_rows();
+        let s = b.schema();
+        let call = |pos: Vec<PluginArg>| plan(&args(pos), &[Arc::clone(&s)]).unwrap_err();
+        let e = call(vec![
+            col(&s, "v"),
+            long(101),
+            col(&s, "t"),
+            long(10),
+            long(3),
+        ]);
+        assert_eq!(e.arg, Some(super::super::ArgRef::Positional(1)));
+        let e = call(vec![
+            col(&s, "v"),
+            long(50),
+            col(&s, "t"),
+            long(10),
+            long(0),
+        ]);
+        assert_eq!(e.arg, Some(super::super::ArgRef::Positional(4)));
+        let e = call(vec![
+            col(&s, "id"),
+            long(50),
+            col(&s, "t"),
+            long(10),
+            long(3),
+        ]);
+        assert!(e.message.contains("ValueColumn 'id'"), "{}", e.message);
+        let e = call(vec![
+            col(&s, "v"),
+            long(50),
+            col(&s, "t"),
+            long(-10),
+            long(3),
+        ]);
+        assert!(e.message.contains("BinSize"), "{}", e.message);
+    }
+}

@@ -750,3 +750,351 @@ impl TablePlugin for SlidingWindowCounts {
         Ok(RecordBatch::try_new(Arc::clone(&self.schema), columns)?)
     }
 }
+
+/// Helpers for the window plugins' tests.
+#[cfg(test)]
+pub(super) mod testing {
+    use super::super::{PluginArg, PluginArgs, TablePlugin};
+    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+    use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::arrow::util::display::array_value_to_string;
+    use datafusion::common::ScalarValue;
+    use std::sync::Arc;
+
+    pub fn col(schema: &SchemaRef, name: &str) -> PluginArg {
+        PluginArg::Column {
+            name: name.to_string(),
+            index: schema.index_of(name).unwrap(),
+        }
+    }
+
+    pub fn val(v: ScalarValue) -> PluginArg {
+        PluginArg::Value(v)
+    }
+
+    pub fn long(v: i64) -> PluginArg {
+        PluginArg::Value(ScalarValue::Int64(Some(v)))
+    }
+
+    pub fn args(positional: Vec<PluginArg>) -> PluginArgs {
+        PluginArgs {
+            positional,
+            ..Default::default()
+        }
+    }
+
+    pub fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+        let fields: Vec<Field> = columns
+            .iter()
+            .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+            .collect();
+        RecordBatch::try_new(
+            Arc::new(Schema::new(fields)),
+            columns.into_iter().map(|(_, a)| a).collect(),
+        )
+        .unwrap()
+    }
+
+    /// Plans and runs a plugin over one input batch (plus table arguments).
+    pub fn run(
+        plan: super::super::PlanFn,
+        a: &PluginArgs,
+        inputs: Vec<RecordBatch>,
+    ) -> RecordBatch {
+        let schemas: Vec<SchemaRef> = inputs.iter().map(|b| b.schema()).collect();
+        let p: Arc<dyn TablePlugin> = plan(a, &schemas).unwrap();
+        let out = p
+            .run(&inputs.into_iter().map(|b| vec![b]).collect::<Vec<_>>())
+            .unwrap();
+        assert_eq!(Some(out.schema()), p.output_schema());
+        out
+    }
+
+    /// The rows as `a,b,c` joined by `;`, with the columns in the order given.
+    pub fn render(b: &RecordBatch, cols: &[usize]) -> String {
+        (0..b.num_rows())
+            .map(|r| {
+                cols.iter()
+                    .map(|&c| array_value_to_string(b.column(c), r).unwrap())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// The generated rows of tests/oracles/plugins_windows.py (data G): id, t, v, dim.
+    pub fn lcg_rows() -> RecordBatch {
+        let mut s: u64 = 7;
+        let mut draw = || {
+            s = (1_103_515_245 * s + 12_345) % (1 << 31);
+            s >> 16
+        };
+        let (mut id, mut t, mut v, mut dim) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..120 {
+            let (r1, r2, r3, r4) = (draw(), draw(), draw(), draw());
+            id.push(format!("u{}", r1 % 9));
+            t.push((r2 % 200) as i64);
+            v.push((r3 % 1000) as i64);
+            dim.push(if r4 % 2 == 0 { "A" } else { "B" });
+        }
+        batch(vec![
+            ("id", Arc::new(StringArray::from(id))),
+            ("t", Arc::new(Int64Array::from(t))),
+            ("v", Arc::new(Int64Array::from(v))),
+            ("dim", Arc::new(StringArray::from(dim))),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+    use datafusion::arrow::array::StringArray;
+
+    fn ts(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_nanos_opt()
+            .unwrap()
+    }
+
+    fn dt(s: &str) -> PluginArg {
+        val(ScalarValue::TimestampNanosecond(
+            Some(ts(s)),
+            Some("UTC".into()),
+        ))
+    }
+
+    fn span_days(d: i64) -> PluginArg {
+        val(ScalarValue::DurationNanosecond(Some(
+            d * 86_400_000_000_000,
+        )))
+    }
+
+    fn events(rows: &[(&str, &str)]) -> RecordBatch {
+        batch(vec![
+            (
+                "UserId",
+                Arc::new(StringArray::from(
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "Timestamp",
+                Arc::new(
+                    TimestampNanosecondArray::from(
+                        rows.iter().map(|r| ts(r.1)).collect::<Vec<_>>(),
+                    )
+                    .with_timezone("UTC"),
+                ),
+            ),
+        ])
+    }
+
+    /// sliding-window-counts-plugin.md's example (query MIT); the expected rows re-derived by
+    /// hand: per day 5 rows {Bob, David, John}, 3 {Ananda, Atul, John}, 5 {Ananda, Atul,
+    /// John, Bob}, 1 {Betsy}, 1 {Bob}; a 3-day window sums the day and the two before it.
+    #[test]
+    fn docs_example() {
+        let d1 = "2017-08-01T00:00:00Z";
+        let d2 = "2017-08-02T00:00:00Z";
+        let d3 = "2017-08-03T00:00:00Z";
+        let b = events(&[
+            ("Bob", d1),
+            ("David", d1),
+            ("David", d1),
+            ("John", d1),
+            ("Bob", d1),
+            ("Ananda", d2),
+            ("Atul", d2),
+            ("John", d2),
+            ("Ananda", d3),
+            ("Atul", d3),
+            ("Atul", d3),
+            ("John", d3),
+            ("Bob", d3),
+            ("Betsy", "2017-08-04T00:00:00Z"),
+            ("Bob", "2017-08-05T00:00:00Z"),
+        ]);
+        let s = b.schema();
+        let a = args(vec![
+            col(&s, "UserId"),
+            col(&s, "Timestamp"),
+            dt(d1),
+            dt("2017-08-07T00:00:00Z"),
+            span_days(3),
+            span_days(1),
+        ]);
+        let out = run(plan, &a, vec![b]);
+        let names: Vec<_> = out
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(names, ["Timestamp", "Count", "Dcount"]);
+        assert_eq!(
+            out.schema().field(0).data_type(),
+            &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+        );
+        let expected = [(5, 3), (8, 5), (13, 5), (9, 5), (7, 5), (2, 2), (1, 1)]
+            .iter()
+            .enumerate()
+            .map(|(i, (c, d))| format!("2017-08-0{}T00:00:00Z,{c},{d}", i + 1))
+            .collect::<Vec<_>>()
+            .join(";");
+        assert_eq!(render(&out, &[0, 1, 2]), expected);
+    }
+
+    /// Generated data against tests/oracles/plugins_windows.py (pandas).
+    #[test]
+    fn oracle_generated() {
+        let b = lcg_rows();
+        let s = b.schema();
+        let a = args(vec![
+            col(&s, "id"),
+            col(&s, "t"),
+            long(20),
+            long(180),
+            long(30),
+            long(10),
+            col(&s, "dim"),
+        ]);
+        let out = run(plan, &a, vec![b]);
+        let expected = "A,20,10,6;A,30,9,6;A,40,9,8;A,50,8,5;A,60,8,5;A,70,9,6;A,80,7,6;\
+                        A,90,9,5;A,100,9,5;A,110,9,6;A,120,7,4;A,130,6,3;A,140,8,6;A,150,7,7;\
+                        A,160,12,9;A,170,10,7;A,180,11,7;B,20,9,6;B,30,5,4;B,40,6,6;B,50,6,5;\
+                        B,60,6,6;B,70,7,5;B,80,10,5;B,90,13,6;B,100,11,6;B,110,8,5;B,120,7,5;\
+                        B,130,8,6;B,140,9,6;B,150,8,4;B,160,9,6;B,170,8,6;B,180,14,8";
+        assert_eq!(render(&out, &[1, 0, 2, 3]), expected);
+    }
+
+    /// Calendar bins, by hand. Weeks start on Sunday: 2024-01-01 (Mon) and 01-06 (Sat) are in
+    /// the week of 2023-12-31, 01-07 (Sun) starts the next, 01-15 is in the week of 01-14. A
+    /// 14-day lookback holds two weeks.
+    #[test]
+    fn week_bins() {
+        let b = events(&[
+            ("a", "2024-01-01T10:00:00Z"),
+            ("b", "2024-01-06T00:00:00Z"),
+            ("a", "2024-01-07T00:00:00Z"),
+            ("c", "2024-01-15T00:00:00Z"),
+        ]);
+        let s = b.schema();
+        let a = args(vec![
+            col(&s, "UserId"),
+            col(&s, "Timestamp"),
+            dt("2024-01-01T00:00:00Z"),
+            dt("2024-01-20T00:00:00Z"),
+            span_days(14),
+            val(ScalarValue::Utf8(Some("week".into()))),
+        ]);
+        let out = run(plan, &a, vec![b]);
+        assert_eq!(
+            render(&out, &[0, 1, 2]),
+            "2023-12-31T00:00:00Z,2,2;2024-01-07T00:00:00Z,3,2;2024-01-14T00:00:00Z,2,2"
+        );
+    }
+
+    /// Month bins with a 60-day lookback (2024 is a leap year): March's window starts at
+    /// 04-01 − 60d = 02-01 (February and March), February's at 03-01 − 60d = 01-01 (January
+    /// and February), January's at 12-03 (January only, as December starts before it).
+    #[test]
+    fn month_bins() {
+        let b = events(&[
+            ("a", "2024-01-15T00:00:00Z"),
+            ("b", "2024-02-03T00:00:00Z"),
+            ("a", "2024-03-31T23:00:00Z"),
+        ]);
+        let s = b.schema();
+        let a = args(vec![
+            col(&s, "UserId"),
+            col(&s, "Timestamp"),
+            dt("2024-01-01T00:00:00Z"),
+            dt("2024-03-01T00:00:00Z"),
+            span_days(60),
+            val(ScalarValue::Utf8(Some("month".into()))),
+        ]);
+        let out = run(plan, &a, vec![b]);
+        assert_eq!(
+            render(&out, &[0, 1, 2]),
+            "2024-01-01T00:00:00Z,1,1;2024-02-01T00:00:00Z,2,2;2024-03-01T00:00:00Z,2,2"
+        );
+    }
+
+    /// An empty stretch is skipped (no rows for windows without rows), and null ids count as
+    /// rows but not as distinct ids.
+    #[test]
+    fn gaps_and_nulls() {
+        let b = batch(vec![
+            (
+                "id",
+                Arc::new(StringArray::from(vec![Some("x"), None, Some("x")])),
+            ),
+            ("t", Arc::new(Int64Array::from(vec![0, 1, 1_000_000_000]))),
+        ]);
+        let s = b.schema();
+        let a = args(vec![
+            col(&s, "id"),
+            col(&s, "t"),
+            long(0),
+            long(2_000_000_000),
+            long(2),
+            long(1),
+        ]);
+        let out = run(plan, &a, vec![b]);
+        assert_eq!(
+            render(&out, &[0, 1, 2]),
+            "0,1,1;1,2,1;2,1,0;1000000000,1,1;1000000001,1,1"
+        );
+    }
+
+    #[test]
+    fn bad_arguments() {
+        let b = lcg_rows();
+        let s = b.schema();
+        let call = |pos: Vec<PluginArg>| plan(&args(pos), &[Arc::clone(&s)]).unwrap_err();
+        let e = call(vec![
+            col(&s, "id"),
+            col(&s, "t"),
+            long(0),
+            long(10),
+            long(3),
+            long(0),
+        ]);
+        assert_eq!(e.arg, Some(super::super::ArgRef::Positional(5)));
+        assert!(e.message.contains("greater than zero"), "{}", e.message);
+        let e = call(vec![
+            col(&s, "id"),
+            col(&s, "dim"),
+            long(0),
+            long(10),
+            long(3),
+            long(1),
+        ]);
+        assert!(e.message.contains("TimelineColumn 'dim'"), "{}", e.message);
+        let e = call(vec![
+            col(&s, "id"),
+            col(&s, "t"),
+            dt("2024-01-01T00:00:00Z"),
+            long(10),
+            long(3),
+            long(1),
+        ]);
+        assert_eq!(e.arg, Some(super::super::ArgRef::Positional(2)));
+        let e = call(vec![col(&s, "id"), col(&s, "t"), long(0)]);
+        assert!(e.message.contains("at least 6"), "{}", e.message);
+        let e = call(vec![
+            col(&s, "id"),
+            col(&s, "t"),
+            long(0),
+            long(10),
+            long(3),
+            val(ScalarValue::Utf8(Some("week".into()))),
+        ]);
+        assert!(e.message.contains("datetime"), "{}", e.message);
+    }
+}
