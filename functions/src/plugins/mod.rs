@@ -15,6 +15,7 @@
 //! positional arguments, as Kusto documents for `autocluster`, `basket` and `diffpatterns`.
 
 mod args;
+mod autocluster;
 mod diffpatterns;
 mod sliding_window_counts;
 mod session_count;
@@ -86,6 +87,7 @@ pub static PLUGINS: &[PluginDef] = &[
     pivot::DEF,
     basket::DEF,
     diffpatterns::DEF,
+    autocluster::DEF,
 ];
 
 /// The plugin called `name` (plugin names are case-sensitive, as in Kusto).

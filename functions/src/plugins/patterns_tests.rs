@@ -4,9 +4,10 @@
 //! `tests/oracles/data/`.
 
 use super::*;
-use crate::plugins::{ArgRef, PluginArg, PluginArgs, PluginDef, basket};
+use crate::plugins::{ArgRef, PluginArg, PluginArgs, PluginDef, autocluster, basket, diffpatterns};
 use datafusion::arrow::array::{
-    Array, ArrayRef, Float64Array, Int32Array, Int64Array, StringArray, TimestampNanosecondArray,
+    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, StringArray,
+    TimestampNanosecondArray,
 };
 use datafusion::arrow::datatypes::{Field, Schema};
 use datafusion::arrow::util::display::array_value_to_string;
@@ -199,3 +200,285 @@ fn basket_empty_input() {
 // ---------------------------------------------------------------------------------------------
 // Oracle fixtures (tests/oracles/itemsets_oracle.py → tests/oracles/data/*.json)
 // ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// diffpatterns
+// ---------------------------------------------------------------------------------------------
+
+fn diff_example() -> RecordBatch {
+    batch_of(vec![
+        (
+            "Host",
+            str_col(&["h1", "h1", "h1", "h2", "h2", "h3", "h3", "h1"]),
+        ),
+        (
+            "Op",
+            str_col(&[
+                "read", "write", "read", "read", "write", "read", "write", "read",
+            ]),
+        ),
+        (
+            "Failed",
+            Arc::new(BooleanArray::from(vec![
+                true, true, true, false, false, false, false, false,
+            ])) as ArrayRef,
+        ),
+    ])
+}
+
+#[test]
+fn diffpatterns_catalog_example_by_hand() {
+    // Derivation in diffpatterns.rs (the PluginDef example).
+    let b = diff_example();
+    let out = run_plugin(
+        &diffpatterns::DEF,
+        &b,
+        vec![col(&b, "Failed"), s("true"), s("false"), s("~"), f(0.2)],
+    );
+    assert_eq!(
+        rows(&out),
+        vec![
+            vec!["0", "3", "1", "100.0", "20.0", "80.0", "h1", "", "<null>"],
+            vec!["1", "0", "2", "0.0", "40.0", "40.0", "h2", "", "<null>"],
+            vec!["2", "0", "2", "0.0", "40.0", "40.0", "h3", "", "<null>"],
+        ]
+    );
+}
+
+#[test]
+fn diffpatterns_storm_doc_shape_rounding_and_nesting() {
+    // The doc's StormEvents counts (diffpatterns-plugin.md, May 2007: |A| = 4574, |B| = 1310)
+    // rebuilt as a weighted table: the Hail rows of A and B, with and without crop damage.
+    // Hail: A 2278 (all DamageCrops=0), B 93 with DamageCrops=0 and 97 with crop damage.
+    // Rest: A 2296, B 1120. Hail ∧ DamageCrops=0 has PercentA 49.80, PercentB 7.10 and the
+    // difference 42.70, more than Hail alone (49.80 − 14.50 = 35.30) and DamageCrops=0 alone
+    // (100 − 84.05 = 15.95), which are nested in it and dropped.
+    let b = batch_of(vec![
+        (
+            "EventType",
+            str_col(&["Hail", "Hail", "Hail", "Other", "Other"]),
+        ),
+        (
+            "DamageCrops",
+            Arc::new(Int64Array::from(vec![0, 0, 5000, 0, 0])) as ArrayRef,
+        ),
+        ("Damage", str_col(&["0", "1", "1", "0", "1"])),
+        (
+            "N",
+            Arc::new(Int64Array::from(vec![2278, 93, 97, 2296, 1120])) as ArrayRef,
+        ),
+    ]);
+    let out = run_plugin(
+        &diffpatterns::DEF,
+        &b,
+        vec![col(&b, "Damage"), s("0"), s("1"), col(&b, "N")],
+    );
+    let r = rows(&out);
+    assert_eq!(
+        r[0],
+        vec![
+            "0", "2278", "93", "49.8", "7.1", "42.7", "Hail", "0", "", "<null>"
+        ]
+    );
+    // Other ∧ 0: A 2296/4574 = 50.20 %, B 1120/1310 = 85.50 %: difference 35.30.
+    assert_eq!(
+        r[1],
+        vec![
+            "1", "2296", "1120", "50.2", "85.5", "35.3", "Other", "0", "", "<null>"
+        ]
+    );
+    // Hail ∧ 5000: A 0, B 97/1310 = 7.40 %, above the default 5 % and not nested in a kept
+    // pattern (it differs from Hail ∧ 0 in DamageCrops).
+    assert_eq!(
+        r[2],
+        vec![
+            "2", "0", "97", "0.0", "7.4", "7.4", "Hail", "5000", "", "<null>"
+        ]
+    );
+    assert_eq!(r.len(), 3, "{r:?}");
+}
+
+#[test]
+fn diffpatterns_errors() {
+    let b = diff_example();
+    let e = plan_err(&diffpatterns::DEF, &b, vec![col(&b, "Failed"), s("true")]);
+    assert_eq!(e.arg, Some(ArgRef::Positional(2)));
+    let e = plan_err(
+        &diffpatterns::DEF,
+        &b,
+        vec![col(&b, "Failed"), s("true"), s("true")],
+    );
+    assert_eq!(e.arg, Some(ArgRef::Positional(2)));
+    let e = plan_err(&diffpatterns::DEF, &b, vec![s("Nope"), s("a"), s("b")]);
+    assert!(
+        e.message.contains("no column named 'Nope'"),
+        "{}",
+        e.message
+    );
+    // A split value that never occurs is a run-time error naming it.
+    let args = PluginArgs {
+        positional: vec![col(&b, "Failed"), s("true"), s("maybe")],
+        ..Default::default()
+    };
+    let p = (diffpatterns::DEF.plan)(&args, &[b.schema()]).unwrap();
+    let err = p.run(&[vec![b.clone()]]).unwrap_err().to_string();
+    assert!(err.contains("'maybe'"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// autocluster
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn autocluster_catalog_example_by_hand() {
+    // Derivation in autocluster.rs (the PluginDef example).
+    let b = batch_of(vec![
+        ("Region", str_col(&["eu", "eu", "eu", "us", "us"])),
+        ("Service", str_col(&["api", "api", "api", "db", "db"])),
+        ("Host", str_col(&["h1", "h2", "h3", "h4", "h5"])),
+    ]);
+    let out = run_plugin(&autocluster::DEF, &b, vec![]);
+    assert_eq!(
+        rows(&out),
+        vec![
+            vec!["0", "3", "60.0", "eu", "api", ""],
+            vec!["1", "2", "40.0", "us", "db", ""],
+        ]
+    );
+}
+
+/// Generated data shared with the oracle (tests/oracles/data/itemsets_generated.csv).
+fn generated() -> RecordBatch {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/oracles/data/itemsets_generated.csv"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let cols = header
+        .iter()
+        .enumerate()
+        .map(|(j, h)| {
+            let vals: Vec<&str> = rows.iter().map(|r| r[j]).collect();
+            let a: ArrayRef = if *h == "Code" || *h == "W" {
+                Arc::new(Int64Array::from(
+                    vals.iter()
+                        .map(|v| v.parse::<i64>().unwrap())
+                        .collect::<Vec<_>>(),
+                ))
+            } else {
+                str_col(&vals)
+            };
+            (*h, a)
+        })
+        .collect();
+    batch_of(cols)
+}
+
+/// Checks §17.2's invariants: exact recount, Percent, at least one value, few rows.
+fn check_autocluster(b: &RecordBatch, out: &RecordBatch, weight: Option<&str>, seeds: usize) {
+    let n_in = b.num_rows();
+    let w: Vec<f64> = match weight {
+        Some(wc) => {
+            let a = b.column_by_name(wc).unwrap();
+            (0..n_in)
+                .map(|r| array_value_to_string(a, r).unwrap().parse().unwrap())
+                .collect()
+        }
+        None => vec![1.0; n_in],
+    };
+    let total: f64 = w.iter().sum();
+    assert!(out.num_rows() >= 1 && out.num_rows() <= seeds);
+    for (r, row) in rows(out).iter().enumerate() {
+        let mut cond: Vec<(usize, String)> = Vec::new();
+        for (j, cell) in row.iter().enumerate().skip(3) {
+            if cell != "" && cell != "<null>" && cell != "*" {
+                cond.push((j - 3, cell.clone()));
+            }
+        }
+        assert!(!cond.is_empty(), "row {r} has no value");
+        let count: f64 = (0..n_in)
+            .filter(|&i| {
+                cond.iter()
+                    .all(|(j, v)| array_value_to_string(b.column(*j), i).unwrap() == *v)
+            })
+            .map(|i| w[i])
+            .sum();
+        assert_eq!(row[1], format!("{count}"), "row {r}");
+        let pct: f64 = row[2].parse().unwrap();
+        assert!((pct - 100.0 * count / total).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn autocluster_invariants_and_determinism() {
+    let b = generated();
+    let dims = b.project(&[0, 1, 2, 3, 4]).unwrap();
+    let out = run_plugin(&autocluster::DEF, &dims, vec![]);
+    check_autocluster(&dims, &out, None, 25);
+    assert_eq!(
+        rows(&out),
+        rows(&run_plugin(&autocluster::DEF, &dims, vec![]))
+    );
+    for sw in [0.2, 0.8] {
+        let out = run_plugin(&autocluster::DEF, &dims, vec![f(sw), s("~"), l(10)]);
+        check_autocluster(&dims, &out, None, 10);
+    }
+    let out = run_plugin(&autocluster::DEF, &b, vec![s("~"), col(&b, "W")]);
+    check_autocluster(&b, &out, Some("W"), 25);
+    // The weight column is not a dimension.
+    assert!(rows(&out).iter().all(|r| r[8] == "<null>"));
+}
+
+#[test]
+fn autocluster_finds_the_planted_segment() {
+    // 60 % of the rows share (eu, db, error) and 20 % (us, web, warn); Host is noise.
+    let n = 100;
+    let mut region = Vec::new();
+    let mut service = Vec::new();
+    let mut level = Vec::new();
+    let mut host = Vec::new();
+    for i in 0..n {
+        let (r, s_, l_) = match i % 10 {
+            0..=5 => ("eu", "db", "error"),
+            6 | 7 => ("us", "web", "warn"),
+            8 => ("sa", "api", "info"),
+            _ => ("asia", "cache", "info"),
+        };
+        region.push(r);
+        service.push(s_);
+        level.push(l_);
+        host.push(format!("h{}", i % 7));
+    }
+    let host: Vec<&str> = host.iter().map(String::as_str).collect();
+    let b = batch_of(vec![
+        ("Region", str_col(&region)),
+        ("Service", str_col(&service)),
+        ("Level", str_col(&level)),
+        ("Host", str_col(&host)),
+    ]);
+    let out = run_plugin(&autocluster::DEF, &b, vec![s("~"), s("~"), s("~"), s("*")]);
+    check_autocluster(&b, &out, None, 25);
+    let r = rows(&out);
+    assert_eq!(r[0], vec!["0", "60", "60.0", "eu", "db", "error", "*"]);
+    assert!(
+        r.iter().any(|x| x[3..] == ["us", "web", "warn", "*"]),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn autocluster_errors() {
+    let b = batch_of(vec![
+        ("Region", str_col(&["eu"])),
+        ("R", Arc::new(Float64Array::from(vec![1.0])) as ArrayRef),
+    ]);
+    let e = plan_err(&autocluster::DEF, &b, vec![f(1.5)]);
+    assert_eq!(e.arg, Some(ArgRef::Positional(0)));
+    let e = plan_err(&autocluster::DEF, &b, vec![s("~"), col(&b, "R")]);
+    assert!(e.message.contains("integer"), "{}", e.message);
+    let e = plan_err(&autocluster::DEF, &b, vec![s("~"), s("~"), l(0)]);
+    assert_eq!(e.arg, Some(ArgRef::Positional(2)));
+}
