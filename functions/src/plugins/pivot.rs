@@ -82,10 +82,12 @@ pub const DEF: PluginDef = PluginDef {
             "the by-columns (default: every column but the pivot and aggregated ones)",
         ),
     ],
-    example: "datatable(k:string, p:string, v:long) ['a', 'x', 1, 'a', 'y', 2, 'a', 'x', 3, \
-              'b', 'y', 4] | evaluate pivot(p, sum(v))",
-    // by hand: a has x = 1 + 3 and y = 2; b has only y = 4, its x cell is sum()'s default 0
-    expected: "k,x,y\na,4,2\nb,0,4\n",
+    // count() is the default aggregation and `k` the only other column, so the only by-column.
+    // (Once the planner passes aggregation calls, an example with `sum(v)` shows more.)
+    example: "datatable(k:string, p:string) ['a', 'x', 'a', 'y', 'a', 'x', 'b', 'y'] \
+              | evaluate pivot(p)",
+    // by hand: a has x twice and y once; b has y once and no x (count()'s default 0)
+    expected: "k,x,y\na,2,1\nb,0,1\n",
     plan,
 };
 
@@ -282,7 +284,7 @@ fn plan(args: &PluginArgs, inputs: &[SchemaRef]) -> Result<Arc<dyn TablePlugin>,
     }
     let value_field = value.map(|v| input.field(v));
     let ty = agg
-        .result_type(value_field.map(|f| KqlType::of_field(f)))
+        .result_type(value_field.map(KqlType::of_field))
         .map_err(|m| PluginError::at(1, m))?;
     // min/max/take_any keep the column's own field (a guid stays a guid)
     let cell = match (agg, value_field) {
@@ -673,12 +675,11 @@ impl TablePlugin for Pivot {
                     let c = match fields.iter().position(|g| g.name() == f.name()) {
                         Some(at) => Arc::clone(&cols[at]),
                         None => {
-                            let d = if ngroups == 0 {
+                            if ngroups == 0 {
                                 datafusion::arrow::array::new_empty_array(self.cell.data_type())
                             } else {
                                 default.to_array_of_size(ngroups)?
-                            };
-                            d
+                            }
                         }
                     };
                     out.push(if c.data_type() == f.data_type() {
