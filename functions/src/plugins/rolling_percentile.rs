@@ -126,7 +126,7 @@ fn plan(args: &PluginArgs, schemas: &[SchemaRef]) -> Result<Arc<dyn TablePlugin>
             format!("BinsPerWindow must be at least 1, got {bins_per_window}"),
         ));
     }
-    let dims = dimension_args(args, 5, input)?;
+    let dims = dimension_args(args, 5, input, index)?;
     let out_name = format!(
         "rolling_{bins_per_window}_percentile_{value_name}_{}",
         name_fragment(p)
@@ -410,5 +410,15 @@ mod tests {
             long(3),
         ]);
         assert!(e.message.contains("BinSize"), "{}", e.message);
+        let e = call(vec![
+            col(&s, "v"),
+            long(50),
+            col(&s, "t"),
+            long(10),
+            long(3),
+            col(&s, "dim"),
+            col(&s, "dim"),
+        ]);
+        assert_eq!(e.arg, Some(super::super::ArgRef::Positional(6)));
     }
 }

@@ -108,7 +108,7 @@ fn plan(args: &PluginArgs, schemas: &[SchemaRef]) -> Result<Arc<dyn TablePlugin>
     // bin(Timeline, Bin): datetimes bin from Kusto's origin 0001-01-01, numbers from 0
     let grid =
         Grid::bin(axis, bin).ok_or_else(|| PluginError::at(4, "Bin must be greater than zero"))?;
-    let dims = dimension_args(args, 6, input)?;
+    let dims = dimension_args(args, 6, input, timeline)?;
     let schema = output_schema(
         input,
         timeline,

@@ -442,11 +442,13 @@ pub(super) fn axis_array(dt: &DataType, values: &[Option<Num>]) -> Result<ArrayR
 }
 
 /// Dimension columns: every positional argument from `from` on must name an input column that
-/// is not dynamic.
+/// is not dynamic, is not the timeline column and is not listed twice (each becomes an output
+/// column of its own name).
 pub(super) fn dimension_args(
     args: &PluginArgs,
     from: usize,
     input: &SchemaRef,
+    timeline: usize,
 ) -> Result<Vec<usize>, PluginError> {
     let mut out = Vec::new();
     for i in from..args.len() {
@@ -455,6 +457,12 @@ pub(super) fn dimension_args(
             return Err(PluginError::at(
                 i,
                 format!("the dimension column '{name}' must not be dynamic"),
+            ));
+        }
+        if idx == timeline || out.contains(&idx) {
+            return Err(PluginError::at(
+                i,
+                format!("the column '{name}' is already an output column"),
             ));
         }
         out.push(idx);
@@ -586,7 +594,7 @@ fn plan(args: &PluginArgs, schemas: &[SchemaRef]) -> Result<Arc<dyn TablePlugin>
     let last = grid
         .index(end)
         .ok_or_else(|| PluginError::at(3, "End is out of range"))?;
-    let dims = dimension_args(args, 6, input)?;
+    let dims = dimension_args(args, 6, input, timeline)?;
     let schema = output_schema(
         input,
         timeline,
