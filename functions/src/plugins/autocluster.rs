@@ -220,7 +220,7 @@ impl Search<'_> {
     /// The rows matching all `items` (every row when there are none).
     fn rows_of(&self, items: &[(usize, u32)]) -> Bits {
         let mut acc: Bits = vec![u64::MAX; self.words()];
-        if self.n_rows % 64 != 0
+        if !self.n_rows.is_multiple_of(64)
             && let Some(last) = acc.last_mut()
         {
             *last = (1u64 << (self.n_rows % 64)) - 1;

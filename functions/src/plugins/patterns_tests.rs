@@ -394,7 +394,7 @@ fn check_autocluster(b: &RecordBatch, out: &RecordBatch, weight: Option<&str>, s
     for (r, row) in rows(out).iter().enumerate() {
         let mut cond: Vec<(usize, String)> = Vec::new();
         for (j, cell) in row.iter().enumerate().skip(3) {
-            if cell != "" && cell != "<null>" && cell != "*" {
+            if !cell.is_empty() && cell != "<null>" && cell != "*" {
                 cond.push((j - 3, cell.clone()));
             }
         }
