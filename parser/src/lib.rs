@@ -22,7 +22,7 @@ mod parse;
 
 pub use parse::expr::MAX_CHAIN;
 pub use parse::lexical::MAX_DEPTH;
-pub use parse::operators::OPERATOR_NAMES;
+pub use parse::operators::{OPERATOR_NAMES, did_you_mean};
 
 /// The result of parsing a script: the tree (with recovered statements) and diagnostics.
 #[derive(Debug)]

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod output;
+pub mod repl;
 pub mod source;
 pub mod tables;
 
@@ -25,10 +26,6 @@ pub mod exit {
     /// A usage error: bad flags, a file that cannot be read, a mode not available.
     pub const USAGE: u8 = 2;
 }
-
-/// What `kql` without a query says until the interactive REPL exists.
-pub const NO_REPL: &str = "the interactive REPL is not available yet (it lands with issue #8); \
-pass a query or -f FILE";
 
 /// Ticks (100 ns since 0001-01-01) at the Unix epoch.
 const EPOCH_TICKS: i64 = 621_355_968_000_000_000;
@@ -108,23 +105,26 @@ fn read_sources(cli: &Cli, mode: &str) -> Result<Vec<Source>, Failure> {
             .iter()
             .map(|p| source::file(p).map_err(|e| Failure::source(&e)))
             .collect(),
-        (None, true) if mode.is_empty() => Err(Failure::usage(NO_REPL)),
         (None, true) => Err(Failure::usage(format!(
             "{mode} needs a query: give QUERY, `-` to read standard input, or --file PATH"
         ))),
     }
 }
 
-/// `--now DATETIME` as Unix nanoseconds.
-fn parse_now(text: &str) -> Result<i64, Failure> {
+/// A datetime as Unix nanoseconds (`--now`, the REPL's `.now`).
+pub(crate) fn parse_now_text(text: &str) -> Option<i64> {
     kql_parser::datetime::parse_datetime(text)
         .and_then(|ticks| ticks.checked_sub(EPOCH_TICKS)?.checked_mul(100))
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "invalid --now '{text}': expected a datetime between 1677-09-22 and 2262-04-11, \
+}
+
+/// `--now DATETIME` as Unix nanoseconds.
+fn parse_now(text: &str) -> Result<i64, Failure> {
+    parse_now_text(text).ok_or_else(|| {
+        Failure::usage(format!(
+            "invalid --now '{text}': expected a datetime between 1677-09-22 and 2262-04-11, \
                  such as 2024-01-01T00:00:00Z"
-            ))
-        })
+        ))
+    })
 }
 
 /// The output format and destination, checked before anything runs.
@@ -230,6 +230,9 @@ fn execute(cli: &Cli) -> Result<(), Failure> {
     if let Some(now) = &cli.now {
         parse_now(now)?;
     }
+    if cli.query.is_none() && cli.file.is_empty() && !cli.check {
+        return interactive(cli);
+    }
     let plan = if cli.check {
         None
     } else {
@@ -281,6 +284,23 @@ fn execute(cli: &Cli) -> Result<(), Failure> {
             Destination::Stdout => format!("cannot write the output: {e}"),
         })),
     }
+}
+
+/// No query and no --file: the REPL, with the tables the command line registers.
+fn interactive(cli: &Cli) -> Result<(), Failure> {
+    if cli.output.is_some() {
+        return Err(Failure::usage(
+            "--output needs a query or --file; the interactive REPL prints its results",
+        ));
+    }
+    let format = cli.format.unwrap_or(OutputFormat::Table);
+    if format.is_binary() {
+        return Err(Failure::usage(
+            "the interactive REPL shows table, csv, tsv, json or jsonl; use -o with a query for binary output",
+        ));
+    }
+    let ctx = context(cli)?;
+    repl::run(ctx, format).map_err(Failure::data)
 }
 
 /// `--check`: parse and bind every script against the registered tables.

@@ -168,7 +168,7 @@ pub fn write_table(out: &mut Sink<'_>, result: &QueryResult) -> io::Result<()> {
     Ok(())
 }
 
-fn table_cell(s: &str) -> String {
+pub(crate) fn table_cell(s: &str) -> String {
     if !s.contains(['\n', '\r', '\t']) {
         return s.to_string();
     }

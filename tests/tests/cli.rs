@@ -16,6 +16,8 @@ mod anomaly_demo;
 mod plugins;
 #[path = "cli/render.rs"]
 mod render;
+#[path = "cli/repl.rs"]
+mod repl;
 
 /// The workspace root (this package lives in `<root>/tests`).
 fn root() -> PathBuf {
@@ -418,24 +420,6 @@ fn listing(dir: &Path) -> Vec<String> {
 /// One row with a value of every kind the output formats treat differently.
 const KINDS: &str = "print a = 1, b = \"x,y\", c = 2.5, d = datetime(2017-01-01), \
 e = time(1.02:03:04.5), f = true, g = dynamic({\"k\":[1,2]}), h = real(nan), i = real(null)";
-
-#[test]
-fn without_a_query_there_is_no_repl_yet() {
-    let r = run(&[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(r.stdout, "");
-    assert_eq!(
-        r.stderr,
-        "error: the interactive REPL is not available yet (it lands with issue #8); \
-pass a query or -f FILE\n"
-    );
-    let r = run(&["-t", "T=t.csv"]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("interactive REPL"), "{}", r.stderr);
-    let r = run(&["--check"]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--check needs a query"), "{}", r.stderr);
-}
 
 #[test]
 fn csv_is_the_default_when_not_on_a_terminal() {
