@@ -7,9 +7,13 @@
 //! reconstruction (INFER, spec §17.2 "CHOICE"):
 //! 1. NumSeeds seed rows are drawn without replacement by a fixed-seed generator, so the
 //!    output is deterministic (Kusto says segment ids are not stable across runs).
-//! 2. Each seed starts as the fully specified segment: every non-missing value of its row.
+//! 2. Each seed starts as the fully specified segment (every non-missing value of its row)
+//!    and, separately, as its single best-scoring value; the better of the two results is kept
+//!    (from the full row alone the search stalls on tables with many unique columns, where
+//!    dropping one value at a time never adds rows).
 //! 3. Local search: repeatedly apply the single best change (drop one of the segment's values,
-//!    or restore one of the seed row's values) while the score improves. The score is the
+//!    or add one of the seed row's values) while the score improves; values implied by the
+//!    segment (every matching row has them) are added at once. The score is the
 //!    documented weighted geometric mean of a "generic" and an "informative" part:
 //!    `(Count/N)^SizeWeight · (Dims/D)^(1−SizeWeight)`, with N the (weighted) rows and D the
 //!    number of dimension columns.
@@ -17,6 +21,8 @@
 //! 5. A small, diverse set is kept: by score, best first, a segment is dropped when it is
 //!    nested in (a subset or superset of the values of) a kept one, or when more than half of
 //!    the smaller of the two segments' rows are shared with a kept one.
+//!
+//! INFER: a segment matching a single row is not reported.
 //!
 //! Counts are exact (bitsets per seed value, ANDed), Percent = 100·Count/N. Dimensions: every
 //! column but the weight column (INFER), values as in `basket` (categorical, no binning; null
@@ -241,7 +247,20 @@ impl Search<'_> {
             * (k as f64 / self.dims).powf(1.0 - self.size_weight)
     }
 
-    /// Hill-climbs from the fully specified segment of `seed`.
+    /// The weighted count of the rows in both `a` and `b`.
+    fn weigh_and(&self, a: &Bits, b: &Bits) -> f64 {
+        match self.weights {
+            None => a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| (x & y).count_ones() as f64)
+                .sum(),
+            Some(_) => self.weigh(&a.iter().zip(b).map(|(x, y)| x & y).collect()),
+        }
+    }
+
+    /// Local search over the values of `seed`'s row from the fully specified segment and from
+    /// the seed's best single value; the better of the two local optima.
     fn climb(&self, seed: usize) -> Option<Segment> {
         let seed_items: Vec<(usize, u32)> = (0..self.cols.len())
             .filter_map(|c| {
@@ -252,29 +271,85 @@ impl Search<'_> {
         if seed_items.is_empty() {
             return None;
         }
-        let mut on = vec![true; seed_items.len()];
-        let mut memo: HashMap<Vec<bool>, f64> = HashMap::new();
-        let mut eval = |on: &Vec<bool>| -> f64 {
-            if let Some(s) = memo.get(on) {
-                return *s;
+        let full = vec![true; seed_items.len()];
+        let mut best_single = vec![false; seed_items.len()];
+        let singles: Vec<f64> = seed_items
+            .iter()
+            .map(|it| {
+                self.bits
+                    .get(it)
+                    .map(|b| self.score(self.weigh(b), 1))
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        let top = (0..singles.len())
+            .max_by(|a, b| singles[*a].total_cmp(&singles[*b]).then(b.cmp(a)))
+            .unwrap_or(0);
+        best_single[top] = true;
+        let a = self.climb_from(&seed_items, full);
+        let b = self.climb_from(&seed_items, best_single);
+        let s = match (a, b) {
+            (Some(a), Some(b)) => {
+                if b.score > a.score * (1.0 + 1e-12) {
+                    b
+                } else {
+                    a
+                }
             }
-            let items: Vec<(usize, u32)> = seed_items
+            (a, b) => a.or(b)?,
+        };
+        Some(s)
+    }
+
+    /// Best-improvement hill climbing: each step adds one of the seed's values or drops one of
+    /// the segment's, whichever raises the score most; values that keep every matching row
+    /// (implied by the segment) are added at once, as each of them only raises the score.
+    fn climb_from(&self, seed_items: &[(usize, u32)], mut on: Vec<bool>) -> Option<Segment> {
+        let items_of = |on: &[bool]| -> Vec<(usize, u32)> {
+            seed_items
                 .iter()
                 .zip(on)
                 .filter(|(_, o)| **o)
                 .map(|(it, _)| *it)
-                .collect();
-            let s = self.score(self.weigh(&self.rows_of(&items)), items.len());
-            memo.insert(on.clone(), s);
-            s
+                .collect()
         };
-        let mut current = eval(&on);
+        let mut rows = self.rows_of(&items_of(&on));
+        let mut count = self.weigh(&rows);
+        let mut current = self.score(count, on.iter().filter(|o| **o).count());
+        let mut memo: HashMap<Vec<bool>, f64> = HashMap::new();
         for _ in 0..4 * seed_items.len() + 4 {
+            // Absorb the implied values.
+            for (i, it) in seed_items.iter().enumerate() {
+                if !on[i]
+                    && let Some(b) = self.bits.get(it)
+                    && count > 0.0
+                    && self.weigh_and(&rows, b) >= count
+                {
+                    on[i] = true;
+                }
+            }
+            let k = on.iter().filter(|o| **o).count();
+            current = current.max(self.score(count, k));
             let mut best: Option<(usize, f64)> = None;
             for i in 0..on.len() {
-                on[i] = !on[i];
-                let s = eval(&on);
-                on[i] = !on[i];
+                let s = if on[i] {
+                    on[i] = false;
+                    let s = match memo.get(&on) {
+                        Some(s) => *s,
+                        None => {
+                            let s = self.score(self.weigh(&self.rows_of(&items_of(&on))), k - 1);
+                            memo.insert(on.clone(), s);
+                            s
+                        }
+                    };
+                    on[i] = true;
+                    s
+                } else {
+                    match self.bits.get(&seed_items[i]) {
+                        Some(b) => self.score(self.weigh_and(&rows, b), k + 1),
+                        None => 0.0,
+                    }
+                };
                 if s > current * (1.0 + 1e-12) && best.is_none_or(|(_, b)| s > b) {
                     best = Some((i, s));
                 }
@@ -283,21 +358,16 @@ impl Search<'_> {
                 Some((i, s)) => {
                     on[i] = !on[i];
                     current = s;
+                    rows = self.rows_of(&items_of(&on));
+                    count = self.weigh(&rows);
                 }
                 None => break,
             }
         }
-        let items: Vec<(usize, u32)> = seed_items
-            .iter()
-            .zip(&on)
-            .filter(|(_, o)| **o)
-            .map(|(it, _)| *it)
-            .collect();
+        let items = items_of(&on);
         if items.is_empty() {
             return None;
         }
-        let rows = self.rows_of(&items);
-        let count = self.weigh(&rows);
         Some(Segment {
             score: self.score(count, items.len()),
             items,
@@ -364,6 +434,10 @@ impl AutoCluster {
         });
         let mut kept: Vec<Segment> = Vec::new();
         for s in found {
+            // INFER: a segment is a pattern shared by rows; one matching a single row is not.
+            if s.rows.iter().map(|w| w.count_ones()).sum::<u32>() < 2 {
+                continue;
+            }
             let redundant = kept.iter().any(|k| {
                 if nested(&k.items, &s.items) {
                     return true;

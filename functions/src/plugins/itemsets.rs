@@ -611,8 +611,12 @@ impl Miner<'_> {
                 counts: counts.to_vec(),
             });
         }
+        // Children with the same rows as an earlier sibling are skipped: if `X+e1` and `X+e2`
+        // (e1's column first) match the same rows, e2 is in the closure of `X+e1`, and every
+        // itemset below `X+e2` has the closure and size of one below `X+e1`.
+        let mut siblings: HashSet<(u64, u64, usize)> = HashSet::new();
         for (c, values) in extensions {
-            self.extend(prefix, rows, c, &values)?;
+            self.extend(prefix, rows, c, &values, &mut siblings)?;
         }
         Ok(())
     }
@@ -625,6 +629,7 @@ impl Miner<'_> {
         rows: &[u32],
         c: usize,
         values: &[u32],
+        siblings: &mut HashSet<(u64, u64, usize)>,
     ) -> Result<()> {
         let k = self.k();
         let col = &self.spec.cols[c];
@@ -657,12 +662,30 @@ impl Miner<'_> {
         }
         for (s, v) in values.iter().enumerate() {
             let part = std::mem::take(&mut parts[s]);
+            if !siblings.insert(row_set_key(&part)) {
+                continue;
+            }
             prefix.push((c, *v));
             self.visit(prefix, &part, &counts[s], Some(c))?;
             prefix.pop();
         }
         Ok(())
     }
+}
+
+/// A fingerprint of a sorted row list (two independent 64-bit polynomial hashes and the
+/// length), so that equal row sets are recognised without keeping them.
+fn row_set_key(rows: &[u32]) -> (u64, u64, usize) {
+    let mut a: u64 = 0x243f_6a88_85a3_08d3;
+    let mut b: u64 = 0x1319_8a2e_0370_7344;
+    for &r in rows {
+        a = (a ^ u64::from(r)).wrapping_mul(0x0000_0100_0000_01b3);
+        b = b
+            .rotate_left(17)
+            .wrapping_add(u64::from(r) + 1)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    (a, b, rows.len())
 }
 
 /// Converts mined items (positions in `cols`) to output cells (input column, value row).
