@@ -39,7 +39,75 @@
 //!
 //! Everything is deterministic: the result depends only on the values and their order.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
+
+/// A small multiply-rotate hasher (the Fx scheme): the miner hashes millions of short terms,
+/// where std's SipHash dominated the profile. Deterministic; no DoS resistance needed here.
+#[derive(Clone, Copy, Default)]
+struct FxBuild;
+
+struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl BuildHasher for FxBuild {
+    type Hasher = FxHasher;
+
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+type HashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 
 /// How many leading words route a value (Drain's tree depth 4 = root + length + 2 words).
 pub const PREFIX_DEPTH: usize = 2;
@@ -53,6 +121,12 @@ pub const FEW_CHOICES: usize = 3;
 
 /// ... in a group of at least this many rows.
 pub const FEW_CHOICES_MIN_ROWS: u64 = 5;
+
+/// A routing leaf holds at most this many groups; once full, a value joins its best match
+/// even below the threshold (Drain bounds its tree the same way), so the work per value stays
+/// bounded on data where nothing is similar. Phase 4 still splits such a group on its
+/// frequent words.
+pub const MAX_LEAF_GROUPS: usize = 256;
 
 /// Term or word id of a wildcard.
 const WILD: u32 = u32::MAX;
@@ -151,12 +225,16 @@ fn split_on(s: &str, is_sep: impl Fn(char) -> bool, out: &mut Vec<Span>) {
 #[derive(Default)]
 struct Vocabulary<'a> {
     terms: HashMap<&'a str, u32>,
-    /// words made of terms, by their term ids
-    words_by_terms: HashMap<Vec<u32>, u32>,
+    /// one-term words, by their term id (most words)
+    single: HashMap<u32, u32>,
+    /// words of several terms, by their term ids
+    multi: HashMap<Vec<u32>, u32>,
     /// words made only of separators (`-`, `=>`), by their text
-    words_by_text: HashMap<&'a str, u32>,
-    /// word id → its term ids (`WILD` for digit-bearing terms)
-    word_terms: Vec<Vec<u32>>,
+    punct: HashMap<&'a str, u32>,
+    /// the term ids of every word (`WILD` for digit-bearing terms), back to back
+    arena: Vec<u32>,
+    /// word id → its range in `arena`
+    word_range: Vec<(u32, u32)>,
     scratch_spans: Vec<Span>,
     scratch_key: Vec<u32>,
 }
@@ -170,37 +248,61 @@ impl<'a> Vocabulary<'a> {
         *self.terms.entry(t).or_insert(next)
     }
 
+    /// The term ids of word `w`.
+    fn terms_of(&self, w: u32) -> &[u32] {
+        let (b, e) = self.word_range[w as usize];
+        &self.arena[b as usize..e as usize]
+    }
+
+    fn new_word(&mut self, terms: &[u32]) -> u32 {
+        let id = self.word_range.len() as u32;
+        let b = self.arena.len() as u32;
+        self.arena.extend_from_slice(terms);
+        self.word_range.push((b, self.arena.len() as u32));
+        id
+    }
+
     fn word(&mut self, w: &'a str, seps: &Separators) -> u32 {
         let mut spans = std::mem::take(&mut self.scratch_spans);
         split_terms(w, seps, &mut spans);
-        let id = if spans.is_empty() {
-            match self.words_by_text.get(w) {
+        let id = match spans.as_slice() {
+            [] => match self.punct.get(w) {
                 Some(&id) => id,
                 None => {
-                    let id = self.word_terms.len() as u32;
-                    self.word_terms.push(Vec::new());
-                    self.words_by_text.insert(w, id);
+                    let id = self.new_word(&[]);
+                    self.punct.insert(w, id);
                     id
                 }
-            }
-        } else {
-            let mut key = std::mem::take(&mut self.scratch_key);
-            key.clear();
-            for &(b, e) in &spans {
-                let t = self.term(&w[b..e]);
-                key.push(t);
-            }
-            let id = match self.words_by_terms.get(key.as_slice()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.word_terms.len() as u32;
-                    self.word_terms.push(key.clone());
-                    self.words_by_terms.insert(key.clone(), id);
-                    id
+            },
+            [(b, e)] => {
+                let t = self.term(&w[*b..*e]);
+                match self.single.get(&t) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.new_word(&[t]);
+                        self.single.insert(t, id);
+                        id
+                    }
                 }
-            };
-            self.scratch_key = key;
-            id
+            }
+            _ => {
+                let mut key = std::mem::take(&mut self.scratch_key);
+                key.clear();
+                for &(b, e) in &spans {
+                    let t = self.term(&w[b..e]);
+                    key.push(t);
+                }
+                let id = match self.multi.get(key.as_slice()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.new_word(&key);
+                        self.multi.insert(key.clone(), id);
+                        id
+                    }
+                };
+                self.scratch_key = key;
+                id
+            }
         };
         self.scratch_spans = spans;
         id
@@ -208,18 +310,18 @@ impl<'a> Vocabulary<'a> {
 
     /// Every term of the word is a variable (a word without terms is not).
     fn all_wild(&self, w: u32) -> bool {
-        let t = &self.word_terms[w as usize];
+        let t = self.terms_of(w);
         !t.is_empty() && t.iter().all(|x| *x == WILD)
     }
 
     /// Some term of the word is a variable.
     fn any_wild(&self, w: u32) -> bool {
-        self.word_terms[w as usize].contains(&WILD)
+        self.terms_of(w).contains(&WILD)
     }
 
     fn has_constant(&self, t: &WordTpl) -> bool {
         match t {
-            WordTpl::Exact(w) => self.word_terms[*w as usize].iter().any(|x| *x != WILD),
+            WordTpl::Exact(w) => self.terms_of(*w).iter().any(|x| *x != WILD),
             WordTpl::Terms(ts) => ts.iter().any(|x| *x != WILD),
             WordTpl::Any => false,
         }
@@ -246,8 +348,8 @@ pub fn mine(values: &[Option<&str>], threshold: f64, seps: &Separators) -> Minin
     let mut distinct: Vec<Distinct> = Vec::new();
     let mut words: Vec<u32> = Vec::new();
     let mut row_distinct: Vec<usize> = Vec::with_capacity(values.len());
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut leaves: HashMap<(usize, [u32; PREFIX_DEPTH]), Vec<usize>> = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::default();
+    let mut leaves: HashMap<(usize, [u32; PREFIX_DEPTH]), Vec<usize>> = HashMap::default();
     let mut clusters: Vec<Cluster> = Vec::new();
     let mut word_spans: Vec<Span> = Vec::new();
 
@@ -399,7 +501,7 @@ fn best_cluster(
     } else {
         matches as f64 / n as f64
     };
-    (sim >= threshold).then_some(ci)
+    (sim >= threshold || leaf.len() >= MAX_LEAF_GROUPS).then_some(ci)
 }
 
 /// Splits one group (its distinct values `m`, all with the same number of words) on the
@@ -427,7 +529,7 @@ fn split_group(
     // per varying position: word → (rows, frequent)
     let mut stats: Vec<HashMap<u32, (u64, bool)>> = Vec::with_capacity(varying.len());
     for &p in &varying {
-        let mut counts: HashMap<u32, (u64, bool)> = HashMap::new();
+        let mut counts: HashMap<u32, (u64, bool)> = HashMap::default();
         for &d in m {
             counts.entry(word_at(d, p)).or_default().0 += distinct[d].count;
         }
@@ -458,7 +560,7 @@ fn split_group(
         }
         let goes_together = (0..varying.len()).any(|j| {
             j != i && frequent_count[j] >= 2 && {
-                let mut map: HashMap<u32, u32> = HashMap::new();
+                let mut map: HashMap<u32, u32> = HashMap::default();
                 let mut functional = true;
                 for &d in m {
                     let (a, b) = (word_at(d, varying[i]), word_at(d, varying[j]));
@@ -469,14 +571,14 @@ fn split_group(
                         break;
                     }
                 }
-                functional && map.values().collect::<HashSet<_>>().len() >= 2
+                functional && map.values().collect::<HashSet<_, FxBuild>>().len() >= 2
             }
         });
         if goes_together {
             keep[i] = Some(false);
         }
     }
-    let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+    let mut index: HashMap<Vec<u32>, usize> = HashMap::default();
     let mut out: Vec<Vec<usize>> = Vec::new();
     for &d in m {
         let key: Vec<u32> = varying
@@ -504,14 +606,22 @@ fn split_group(
 
 /// Widens one word position of a pattern so that it also covers word `w`.
 fn generalize(t: &mut WordTpl, w: u32, vocab: &Vocabulary<'_>) {
-    let wt = &vocab.word_terms[w as usize];
-    let merged = match t {
-        WordTpl::Exact(id) if *id == w => return,
-        WordTpl::Any => return,
-        WordTpl::Exact(id) => merge_terms(&vocab.word_terms[*id as usize], wt),
-        WordTpl::Terms(old) => merge_terms(old, wt),
-    };
-    *t = merged.map_or(WordTpl::Any, WordTpl::Terms);
+    let wt = vocab.terms_of(w);
+    match t {
+        WordTpl::Exact(id) if *id == w => {}
+        WordTpl::Any => {}
+        WordTpl::Exact(id) => {
+            *t = merge_terms(vocab.terms_of(*id), wt).map_or(WordTpl::Any, WordTpl::Terms)
+        }
+        WordTpl::Terms(old) if old.len() == wt.len() => {
+            for (x, y) in old.iter_mut().zip(wt) {
+                if x != y {
+                    *x = WILD;
+                }
+            }
+        }
+        WordTpl::Terms(_) => *t = WordTpl::Any,
+    }
 }
 
 /// Term-wise merge of two words of the same shape; `None` when the shapes differ.
@@ -544,7 +654,7 @@ fn render(text: &str, tpl: &[WordTpl], vocab: &Vocabulary<'_>, seps: &Separators
         pos = we;
         let word = &text[wb..we];
         let terms: &[u32] = match tpl.get(k) {
-            Some(WordTpl::Exact(id)) => &vocab.word_terms[*id as usize],
+            Some(WordTpl::Exact(id)) => vocab.terms_of(*id),
             Some(WordTpl::Terms(ts)) => ts,
             Some(WordTpl::Any) | None => {
                 out.push('*');
@@ -576,5 +686,189 @@ fn push_separators(out: &mut String, seps: &str, touches_wildcard: bool) {
         out.extend(seps.chars().filter(|c| !c.is_alphanumeric()));
     } else {
         out.push_str(seps);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(values: &[&str], threshold: f64, seps: &Separators) -> Vec<(String, u64)> {
+        let v: Vec<Option<&str>> = values.iter().map(|s| Some(*s)).collect();
+        mine(&v, threshold, seps)
+            .groups
+            .into_iter()
+            .map(|g| (g.pattern, g.count))
+            .collect()
+    }
+
+    fn g(p: &str, c: u64) -> (String, u64) {
+        (p.to_string(), c)
+    }
+
+    #[test]
+    fn default_separators_are_non_alphanumerics() {
+        let mut out = Vec::new();
+        split_terms("Grüße, 世界-x_y 42", &Separators::Default, &mut out);
+        let s = "Grüße, 世界-x_y 42";
+        let terms: Vec<&str> = out.iter().map(|&(b, e)| &s[b..e]).collect();
+        assert_eq!(terms, vec!["Grüße", "世界", "x", "y", "42"]);
+        split_words(s, &Separators::Default, &mut out);
+        assert_eq!(out.len(), 3);
+        // a custom set without a space: the whole value is one word
+        split_words(s, &Separators::from_option(Some("-")), &mut out);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn letter_separators_are_absorbed_by_wildcards() {
+        // `characters="X"`: X touching a wildcard disappears, X between constants stays
+        let seps = Separators::from_option(Some("X"));
+        assert_eq!(groups(&["aXbX1", "aXbX2"], 0.1, &seps), vec![g("aXb*", 2)]);
+        // punctuation separators stay (`blk_-*`, `/*.*.*.*`)
+        assert_eq!(
+            groups(
+                &["from /10.0.0.1 blk_-5", "from /10.0.0.2 blk_7"],
+                0.1,
+                &Separators::Default
+            ),
+            vec![g("from /*.*.*.* blk_-*", 2)]
+        );
+    }
+
+    #[test]
+    fn words_of_different_shapes_become_one_wildcard() {
+        // rhost=a.example vs rhost=b.c.example: different numbers of terms → the word is `*`
+        assert_eq!(
+            groups(
+                &[
+                    "login failed rhost=a.example",
+                    "login failed rhost=b.c.example"
+                ],
+                0.1,
+                &Separators::Default
+            ),
+            vec![g("login failed *", 2)]
+        );
+        // same shape: term-wise wildcard
+        assert_eq!(
+            groups(
+                &[
+                    "login failed rhost=a.example",
+                    "login failed rhost=b.example"
+                ],
+                0.1,
+                &Separators::Default
+            ),
+            vec![g("login failed rhost=*.example", 2)]
+        );
+    }
+
+    #[test]
+    fn others_collects_groups_without_constants() {
+        // `12 34` and `5 6` (two variable words), `7` (one): no constant term anywhere;
+        // `- 1` keeps the punctuation word but it has no term, so it is a pattern only because
+        // the rule counts terms, not separators → also `others`.
+        let out = groups(
+            &["12 34", "x1", "5 6", "- 1", "ok"],
+            0.1,
+            &Separators::Default,
+        );
+        assert_eq!(out, vec![g("ok", 1), g(OTHERS, 4)]);
+    }
+
+    #[test]
+    fn identical_values_share_a_group_and_empty_values_group_together() {
+        let v = vec![Some("a b c"), None, Some(""), Some("a b c")];
+        let m = mine(&v, 0.1, &Separators::Default);
+        assert_eq!(m.row_group[0], m.row_group[3]);
+        assert_eq!(m.row_group[1], m.row_group[2]);
+        assert_eq!(m.groups[m.row_group[1]].pattern, "");
+        assert_eq!(m.groups[m.row_group[1]].representative, Some(1));
+    }
+
+    #[test]
+    fn templates_differing_in_several_words_are_split() {
+        // Two templates with the same first two words: they join (0.4 ≥ 0.1), then words 2
+        // and 3 are frequent (3 of 6 rows each > 0.6) and go together (`opened`→`for`,
+        // `closed`→`by`), so the group splits back into the two templates. Word 4 (the user)
+        // is a variable.
+        let v = [
+            "session 1 opened for alice",
+            "session 2 closed by bob",
+            "session 3 opened for carol",
+            "session 4 closed by dave",
+            "session 5 opened for erin",
+            "session 6 closed by frank",
+        ];
+        assert_eq!(
+            groups(&v, 0.1, &Separators::Default),
+            vec![
+                g("session * opened for *", 3),
+                g("session * closed by *", 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lone_word_with_frequent_values_stays_variable() {
+        // The weekday varies alone (4 values, none rare): a variable, one group.
+        let v = [
+            "backup done on Mon",
+            "backup done on Tue",
+            "backup done on Wed",
+            "backup done on Thu",
+            "backup done on Mon",
+            "backup done on Tue",
+            "backup done on Wed",
+            "backup done on Thu",
+        ];
+        assert_eq!(
+            groups(&v, 0.1, &Separators::Default),
+            vec![g("backup done on *", 8)]
+        );
+    }
+
+    #[test]
+    fn a_rare_alternative_among_few_words_is_a_constant() {
+        // 6 rows, 2 distinct constant words at the end, one of them rare (1 row, below
+        // MIN_SUPPORT): a choice between wordings, not a variable → two patterns.
+        let v = [
+            "session 1 initialized by client Agent",
+            "session 2 initialized by client Agent",
+            "session 3 initialized by client Agent",
+            "session 4 initialized by client SPP",
+            "session 5 initialized by client Agent",
+            "session 6 initialized by client Agent",
+        ];
+        assert_eq!(
+            groups(&v, 0.1, &Separators::Default),
+            vec![
+                g("session * initialized by client Agent", 5),
+                g("session * initialized by client SPP", 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn full_leaves_force_a_join() {
+        // MAX_LEAF_GROUPS + 10 values sharing their first two words and nothing else: at
+        // threshold 1 none would join, but once the leaf is full the rest join a group.
+        let vals: Vec<String> = (0..MAX_LEAF_GROUPS + 10)
+            .map(|i| {
+                let w: String = format!("{i:04}")
+                    .bytes()
+                    .map(|b| char::from(b'a' + (b - b'0')))
+                    .collect();
+                format!("same start {w}")
+            })
+            .collect();
+        let v: Vec<Option<&str>> = vals.iter().map(|s| Some(s.as_str())).collect();
+        let m = mine(&v, 1.0, &Separators::Default);
+        assert!(m.groups.len() <= MAX_LEAF_GROUPS);
+        assert_eq!(
+            m.groups.iter().map(|g| g.count).sum::<u64>(),
+            v.len() as u64
+        );
     }
 }
