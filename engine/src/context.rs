@@ -47,6 +47,9 @@ pub struct KqlContext {
     tables: RwLock<BTreeMap<String, Arc<dyn TableProvider>>>,
     now_nanos: RwLock<Option<i64>>,
     options: SourceOptions,
+    /// Query parameter values as text (`--param name=value`), bound by
+    /// `declare query_parameters(name:type)`.
+    parameters: RwLock<BTreeMap<String, String>>,
 }
 
 impl Default for KqlContext {
@@ -68,6 +71,7 @@ impl KqlContext {
             tables: RwLock::new(BTreeMap::new()),
             now_nanos: RwLock::new(None),
             options: SourceOptions::default(),
+            parameters: RwLock::new(BTreeMap::new()),
         }
     }
 
@@ -81,6 +85,31 @@ impl KqlContext {
         if let Ok(mut n) = self.now_nanos.write() {
             *n = Some(unix_nanos);
         }
+    }
+
+    /// Gives query parameter `name` a value, as text. A script that declares it with
+    /// `declare query_parameters(name:type [= default])` reads the text as a `type` literal
+    /// (a string as is; otherwise what `type(text)` means in KQL, e.g. `datetime(2024-01-01)`).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let ctx = kql_engine::KqlContext::new();
+    /// ctx.set_parameter("limit", "3");
+    /// let r = ctx
+    ///     .run("declare query_parameters(limit:long = 10); range x from 1 to 100 step 1 | take limit")
+    ///     .await?;
+    /// assert_eq!(r[0].num_rows(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_parameter(&self, name: &str, value: &str) {
+        if let Ok(mut p) = self.parameters.write() {
+            p.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    pub(crate) fn parameter(&self, name: &str) -> Option<String> {
+        self.parameters.read().ok()?.get(name).cloned()
     }
 
     /// The underlying DataFusion session (to register UDFs, object stores, ...).

@@ -42,6 +42,11 @@ pub struct Cli {
     #[arg(long)]
     pub lenient: bool,
 
+    /// Give a query parameter a value (repeatable): NAME=VALUE, read as the type the script
+    /// declares with `declare query_parameters(NAME:type)`.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+
     /// Fix now() and ago() to DATETIME for reproducible runs, e.g. 2024-01-01T00:00:00Z.
     #[arg(long, value_name = "DATETIME")]
     pub now: Option<String>,
@@ -69,6 +74,19 @@ fn parse_table(s: &str) -> Result<TableArg, String> {
             path: PathBuf::from(path),
         }),
         _ => Err(format!("expected NAME=PATH, found '{s}'")),
+    }
+}
+
+/// `--param NAME=VALUE`.
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value))
+            if !name.trim().is_empty()
+                && name.trim().chars().all(|c| c.is_alphanumeric() || c == '_') =>
+        {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, found '{s}'")),
     }
 }
 

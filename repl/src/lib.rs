@@ -181,6 +181,9 @@ fn context(cli: &Cli) -> Result<KqlContext, Failure> {
     if let Some(now) = &cli.now {
         ctx.set_now(parse_now(now)?);
     }
+    for (name, value) in &cli.params {
+        ctx.set_parameter(name, value);
+    }
     let mut tables: Vec<(String, std::path::PathBuf)> = Vec::new();
     for dir in &cli.dbs {
         let found = tables::scan(dir).map_err(|e| match e {

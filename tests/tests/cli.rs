@@ -18,6 +18,8 @@ mod plugins;
 mod render;
 #[path = "cli/repl.rs"]
 mod repl;
+#[path = "cli/scripts.rs"]
+mod scripts;
 
 /// The workspace root (this package lives in `<root>/tests`).
 fn root() -> PathBuf {

@@ -258,6 +258,11 @@ impl<'a> Planner<'a> {
                     if self.lookup(&p.name.name).is_some() {
                         continue;
                     }
+                    if let Some(text) = self.ctx.parameter(&p.name.name) {
+                        let (e, ty) = self.parameter_value(p, &text)?;
+                        self.bind(&p.name.name, Binding::Scalar(e, ty));
+                        continue;
+                    }
                     match &p.default {
                         Some(d) => {
                             let empty = datafusion::common::DFSchema::empty();
@@ -316,6 +321,39 @@ impl<'a> Planner<'a> {
             .build()?;
         self.bind(name, Binding::Tabular(plan));
         Ok(())
+    }
+
+    /// A `--param` text read as the declared type of `p`.
+    fn parameter_value(
+        &mut self,
+        p: &kql_parser::ast::ScalarParam,
+        text: &str,
+    ) -> Result<(Expr, KqlType)> {
+        let want = KqlType::from_type_name(p.ty);
+        if want == KqlType::String {
+            let v = datafusion::scalar::ScalarValue::Utf8(Some(text.to_string()));
+            return Ok((Expr::Literal(v, None), KqlType::String));
+        }
+        let bad = |planner: &Self| {
+            planner.err(
+                "KQL0203",
+                format!(
+                    "query parameter `{}` is declared {}, but its value '{text}' is not a {} literal",
+                    p.name.name,
+                    want.name(),
+                    want.name()
+                ),
+                p.span,
+            )
+        };
+        let Ok(expr) = kql_parser::parse_expr(&format!("{}({text})", want.name())) else {
+            return bad(self);
+        };
+        let empty = datafusion::common::DFSchema::empty();
+        match self.plan_scalar(&expr, &empty) {
+            Ok((e @ Expr::Literal(..), ty)) => Ok((e, ty)),
+            _ => bad(self),
+        }
     }
 
     /// Binds a query parameter value before planning (from `--param name=value`).
