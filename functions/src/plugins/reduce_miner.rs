@@ -766,9 +766,9 @@ mod tests {
 
     #[test]
     fn others_collects_groups_without_constants() {
-        // `12 34` and `5 6` (two variable words), `7` (one): no constant term anywhere;
-        // `- 1` keeps the punctuation word but it has no term, so it is a pattern only because
-        // the rule counts terms, not separators → also `others`.
+        // `12 34`, `5 6` (two variable words) and `x1` (one) have no constant term; in `- 1`
+        // the only other word, `-`, is made of separators and has no term either: all four
+        // are counted in `others`, which comes last.
         let out = groups(
             &["12 34", "x1", "5 6", "- 1", "ok"],
             0.1,
