@@ -67,7 +67,7 @@ fn lines() -> Vec<String> {
             let len = 4 + (next() % 10) as usize;
             (0..len)
                 .map(|i| {
-                    if i > 1 && next() % 4 == 0 {
+                    if i > 1 && next().is_multiple_of(4) {
                         None
                     } else {
                         Some(VOCAB[(next() % VOCAB.len() as u64) as usize])
