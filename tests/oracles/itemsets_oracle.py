@@ -14,8 +14,9 @@ functions/src/plugins/patterns_oracle_tests.rs):
   used here are small whole numbers).
 * diffpatterns(Split, A, B, '~', Threshold): the candidate superset -- every itemset frequent
   (support >= Threshold) in set A or in set B (fpgrowth on each), counted in both sets with
-  pandas masks, kept when |PercentA - PercentB| >= 100*Threshold. The plugin's rows must be a
-  subset of these, with the same counts.
+  pandas masks, kept when |PercentA - PercentB| >= 100*Threshold and closed (no more specific
+  candidate has the same counts in both sets). The plugin's rows must be a subset of these,
+  with the same counts, and its first row must have the best difference.
 
 Data:
 * generated: tests/oracles/data/itemsets_generated.csv, written by this script (numpy seed 7):
@@ -28,6 +29,9 @@ Data:
     FlowDirection, RemoteRegion, AllowedOutFlows (values as the CSV text).
   - msticpy alertlist.csv (MIT): ProviderName, CompromisedEntity, VendorName, Severity,
     AlertType; diffpatterns split by Severity 'High' vs 'Medium'.
+  - OTRF WindowsEvents.json (MIT; 38 rows of SecurityEvent, JSON lines): 12 categorical
+    columns (OTRF_COLS); values are the JSON strings, other JSON values by their JSON text
+    (4624), null as missing; diffpatterns split by Computer.
 
 Output: tests/oracles/data/itemsets_expected.json (one object per case; each pattern is a
 map column -> value text and its count(s)).
@@ -131,6 +135,14 @@ def diffpatterns(df, cols, split, a, b, threshold):
         if abs(pa - pb) >= 100.0 * threshold:
             out.append({"items": dict(sorted(s)), "countA": ca, "countB": cb,
                         "diff": abs(pa - pb)})
+    # Keep the closed candidates: those without a more specific candidate that has the same
+    # counts in both sets (it matches the same rows of A and of B).
+    by_counts = {}
+    for p in out:
+        by_counts.setdefault((p["countA"], p["countB"]), []).append(frozenset(p["items"].items()))
+    out = [p for p in out
+           if not any(frozenset(p["items"].items()) < t
+                      for t in by_counts[(p["countA"], p["countB"])])]
     out.sort(key=lambda p: (-p["diff"], len(p["items"]), sorted(p["items"].items())))
     return {"totalA": len(da), "totalB": len(db), "candidates": out}
 
@@ -153,6 +165,24 @@ def load_msticpy(name, cols):
     return d[cols]
 
 
+def load_otrf():
+    path = os.path.join(SHARED, "otrf-la-exports", "WindowsEvents.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+
+    def text(v):
+        if v is None:
+            return ""
+        return v if isinstance(v, str) else json.dumps(v)
+
+    return pd.DataFrame({c: [text(r.get(c)) for r in rows] for c in OTRF_COLS})
+
+
+OTRF_COLS = ["Computer", "EventSourceName", "Task", "SubjectUserName", "LogonProcessName",
+             "AuthenticationPackageName", "Activity", "EventID", "TargetUserName", "IpAddress",
+             "WorkstationName", "Account"]
 NETFLOW_COLS = ["FlowType", "VMName", "L4Protocol", "L7Protocol", "DestPort", "FlowDirection",
                 "RemoteRegion", "AllowedOutFlows"]
 ALERT_COLS = ["ProviderName", "CompromisedEntity", "VendorName", "Severity", "AlertType"]
@@ -201,9 +231,34 @@ def main():
         add_diff("alerts_diff_severity", alerts, ALERT_COLS, "Severity", "High", "Medium",
                  0.05)
 
+    otrf = load_otrf()
+    if otrf is not None:
+        add_basket("otrf_windows_t05_d5", otrf, OTRF_COLS, 0.05, 5)
+        add_basket("otrf_windows_t10_unlimited", otrf, OTRF_COLS, 0.1, 99)
+        add_diff("otrf_windows_diff_computer", otrf, OTRF_COLS, "Computer",
+                 "DC01.simulandlabs.com", "ADFS01.simulandlabs.com", 0.1)
+
     with open(os.path.join(DATA, "itemsets_expected.json"), "w") as f:
-        json.dump({"cases": cases}, f, indent=0, sort_keys=True)
+        json.dump({"cases": cases}, f, indent=None, sort_keys=True, separators=(",", ":"))
+        f.write("\n")
 
 
 if __name__ == "__main__":
     main()
+
+# Output of the committed run (mlxtend 0.25.0):
+# generated_t05_d5: total 1200, 77 patterns, top {'items': {'Code': '200'}, 'count': 645}
+# generated_t02_d2: total 1200, 127 patterns, top {'items': {'Code': '200'}, 'count': 645}
+# generated_t03_unlimited: total 1200, 120 patterns, top {'items': {'Code': '200'}, 'count': 645}
+# generated_weighted_t04: total 2391, 95 patterns, top {'items': {'Code': '200'}, 'count': 1264}
+# generated_diff_level: |A| 259, |B| 501, 18 candidates, top {'items': {'Code': '503', 'Host': 'h7', 'Region': 'eu', 'Service': 'db'}, 'countA': 75, 'countB': 0, 'diff': 28.957528957528957}
+# storm_t02_d5: total 15447, 128 patterns, top {'items': {'DamageCrops': '0'}, 'count': 15398}
+# storm_t05_d2: total 15447, 38 patterns, top {'items': {'DamageCrops': '0'}, 'count': 15398}
+# storm_diff_damage: |A| 2194, |B| 13253, 55 candidates, top {'items': {'EventType': 'Strong Wind'}, 'countA': 595, 'countB': 140, 'diff': 26.063051994006827}
+# netflows_t05_d5: total 460, 47 patterns, top {'items': {'FlowDirection': 'O'}, 'count': 453}
+# netflows_t015_d3: total 460, 91 patterns, top {'items': {'FlowDirection': 'O'}, 'count': 453}
+# alerts_t05_d5: total 189, 22 patterns, top {'items': {'VendorName': 'Microsoft'}, 'count': 151}
+# alerts_diff_severity: |A| 102, |B| 56, 16 candidates, top {'items': {'AlertType': 'Executable found running from a suspicious location', 'CompromisedEntity': 'MSTICALERTSWIN1', 'ProviderName': 'Detection', 'VendorName': 'Microsoft'}, 'countA': 0, 'countB': 9, 'diff': 16.071428571428573}
+# otrf_windows_t05_d5: total 38, 23 patterns, top {'items': {'EventSourceName': 'Microsoft-Windows-Security-Auditing'}, 'count': 33}
+# otrf_windows_t10_unlimited: total 38, 19 patterns, top {'items': {'EventSourceName': 'Microsoft-Windows-Security-Auditing'}, 'count': 33}
+# otrf_windows_diff_computer: |A| 29, |B| 9, 19 candidates, top {'items': {'EventSourceName': 'Microsoft-Windows-Security-Auditing'}, 'countA': 29, 'countB': 4, 'diff': 55.55555555555556}
