@@ -50,6 +50,9 @@ pub struct KqlContext {
     /// Query parameter values as text (`--param name=value`), bound by
     /// `declare query_parameters(name:type)`.
     parameters: RwLock<BTreeMap<String, String>>,
+    /// Tables of the DataFusion session's default schema (see [`KqlContext::from_session`]),
+    /// refreshed before each script runs.
+    session_tables: RwLock<BTreeMap<String, Arc<dyn TableProvider>>>,
 }
 
 impl Default for KqlContext {
@@ -72,6 +75,83 @@ impl KqlContext {
             now_nanos: RwLock::new(None),
             options: SourceOptions::default(),
             parameters: RwLock::new(BTreeMap::new()),
+            session_tables: RwLock::new(BTreeMap::new()),
+        }
+    }
+
+    /// A KQL context over an existing DataFusion session: its registered tables (in the default
+    /// catalog and schema, including ones registered later), UDFs, object stores and settings
+    /// are visible to KQL queries. KQL's own registrations stay in the KQL context. The session
+    /// itself is not changed: the context plans on a copy of its state (sharing its catalogs)
+    /// with KQL's extension nodes and a UTC time zone added.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use kql_engine::datafusion::arrow::array::{Int64Array, StringArray};
+    /// use kql_engine::datafusion::arrow::record_batch::RecordBatch;
+    /// use kql_engine::datafusion::prelude::SessionContext;
+    /// use std::sync::Arc;
+    /// let session = SessionContext::new();
+    /// let kql = kql_engine::KqlContext::from_session(&session);
+    /// // registered on the DataFusion session, even after the KQL context was made (DataFusion
+    /// // lower-cases names given as text; `TableReference::bare("Events")` keeps the case)
+    /// let events = RecordBatch::try_from_iter(vec![
+    ///     ("host", Arc::new(StringArray::from(vec!["web", "db", "web"])) as _),
+    ///     ("n", Arc::new(Int64Array::from(vec![3, 5, 4])) as _),
+    /// ])?;
+    /// session.register_batch("events", events)?;
+    /// let r = kql
+    ///     .run("events | summarize total = sum(n) by host | order by host asc")
+    ///     .await?;
+    /// let text = kql_engine::datafusion::arrow::util::pretty::pretty_format_batches(&r[0].batches)?;
+    /// assert!(text.to_string().contains("| web  | 7     |"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn from_session(session: &SessionContext) -> Self {
+        // the session's catalogs are shared, not re-created (which would hide its tables)
+        let config = session
+            .copied_config()
+            .set_str("datafusion.execution.time_zone", "UTC")
+            .with_create_default_catalog_and_schema(false);
+        let state = SessionStateBuilder::new_from_existing(session.state())
+            .with_config(config)
+            .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
+            .build();
+        KqlContext {
+            df: SessionContext::new_with_state(state),
+            tables: RwLock::new(BTreeMap::new()),
+            now_nanos: RwLock::new(None),
+            options: SourceOptions::default(),
+            parameters: RwLock::new(BTreeMap::new()),
+            session_tables: RwLock::new(BTreeMap::new()),
+        }
+    }
+
+    /// Looks up the session's default schema for tables the KQL context does not have (those an
+    /// embedder registered on the DataFusion session), so the synchronous planner can use them.
+    async fn import_session_tables(&self) {
+        let state = self.df.state();
+        let opts = &state.config_options().catalog;
+        let Some(schema) = self
+            .df
+            .catalog(&opts.default_catalog)
+            .and_then(|c| c.schema(&opts.default_schema))
+        else {
+            return;
+        };
+        let own = self.table_names();
+        let mut found = BTreeMap::new();
+        for name in schema.table_names() {
+            if own.contains(&name) {
+                continue;
+            }
+            if let Ok(Some(t)) = schema.table(&name).await {
+                found.insert(name, t);
+            }
+        }
+        if let Ok(mut s) = self.session_tables.write() {
+            *s = found;
         }
     }
 
@@ -190,7 +270,16 @@ impl KqlContext {
     }
 
     pub(crate) fn table(&self, name: &str) -> Option<Arc<dyn TableProvider>> {
-        self.tables.read().ok().and_then(|t| t.get(name).cloned())
+        self.tables
+            .read()
+            .ok()
+            .and_then(|t| t.get(name).cloned())
+            .or_else(|| {
+                self.session_tables
+                    .read()
+                    .ok()
+                    .and_then(|t| t.get(name).cloned())
+            })
     }
 
     fn now_for_query(&self) -> i64 {
@@ -276,6 +365,7 @@ impl KqlContext {
         let Some(parsed) = out.script else {
             return Ok(Vec::new());
         };
+        self.import_session_tables().await;
         let mut planner = Planner::new(self, script, self.now_for_query());
         let mut results = Vec::new();
         for st in &parsed.statements {
@@ -335,6 +425,58 @@ impl KqlContext {
         }
     }
 
+    /// The last query of `script` as a lazy DataFusion [`DataFrame`](datafusion::dataframe::DataFrame),
+    /// to continue with DataFusion's API (more operators, `write_parquet`, `into_view` to
+    /// register it as a table of a session). Statements before it (`let`, `set`,
+    /// `materialize`) take effect as in [`KqlContext::run`].
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use kql_engine::datafusion::prelude::*;
+    /// let ctx = kql_engine::KqlContext::new();
+    /// let df = ctx.dataframe("range x from 1 to 10 step 1 | extend sq = x * x").await?;
+    /// let big = df.filter(col("sq").gt(lit(50i64)))?.count().await?;
+    /// assert_eq!(big, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn dataframe(&self, script: &str) -> Result<datafusion::dataframe::DataFrame> {
+        let out = parse_script(script);
+        if !out.diagnostics.is_empty() {
+            return Err(KqlError::query(script, out.diagnostics));
+        }
+        let Some(parsed) = out.script else {
+            return Err(KqlError::Unsupported {
+                what: "an empty script has no query to turn into a DataFrame".to_string(),
+            });
+        };
+        self.import_session_tables().await;
+        let mut planner = Planner::new(self, script, self.now_for_query());
+        let mut last = None;
+        for st in &parsed.statements {
+            match self.plan_with_data(&mut planner, st).await? {
+                StatementOutcome::None => {}
+                StatementOutcome::Materialize { name, plan } => {
+                    let df = self.df.execute_logical_plan(*plan).await?;
+                    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                    let batches = df.collect().await?;
+                    let table = MemTable::try_new(schema, vec![batches])?;
+                    planner.bind_materialized(&name, Arc::new(table))?;
+                }
+                StatementOutcome::Query { plan, .. } => last = Some(plan),
+            }
+            if let Some(now) = planner.take_now_override() {
+                self.set_now(now);
+            }
+        }
+        match last {
+            Some(plan) => Ok(self.df.execute_logical_plan(*plan).await?),
+            None => Err(KqlError::Unsupported {
+                what: "the script has no query to turn into a DataFrame".to_string(),
+            }),
+        }
+    }
+
     /// The DataFusion logical and physical plans of each query in `script`.
     pub async fn explain(&self, script: &str) -> Result<String> {
         let out = parse_script(script);
@@ -344,6 +486,7 @@ impl KqlContext {
         let Some(parsed) = out.script else {
             return Ok(String::new());
         };
+        self.import_session_tables().await;
         let mut planner = Planner::new(self, script, self.now_for_query());
         let mut text = String::new();
         for st in &parsed.statements {
