@@ -251,3 +251,157 @@ fn declared_schema(cols: &[ColumnDecl]) -> SchemaRef {
         .collect();
     Arc::new(Schema::new(fields))
 }
+
+/// The temporary column `reduce by <expression>` groups on.
+const REDUCE_KEY: &str = "__kql_reduce_by";
+
+impl Planner<'_> {
+    /// `reduce [kind=source] by Expr [with threshold=T, characters=C]`: the whole-table node
+    /// over the `by` column (an expression is computed into a temporary column first).
+    pub(crate) fn plan_reduce(
+        &mut self,
+        input: LogicalPlan,
+        params: &[OpParam],
+        by: &ast::NamedExpr,
+        with: &[ast::NamedExpr],
+        span: Span,
+    ) -> Result<LogicalPlan> {
+        let mut kind_source = false;
+        for p in params {
+            match p.name.as_str() {
+                "kind" => {
+                    let kind = match &p.value.kind {
+                        ExprKind::Name(id) => id.name.clone(),
+                        ExprKind::Literal(ast::Literal::String { value, .. }) => value.clone(),
+                        _ => String::new(),
+                    };
+                    match kind.as_str() {
+                        "source" => kind_source = true,
+                        "default" => {}
+                        _ => {
+                            return self.err(
+                                "KQL0107",
+                                format!("reduce: kind must be source, got '{kind}'"),
+                                p.value.span,
+                            );
+                        }
+                    }
+                }
+                n if n.starts_with("hint.") => {}
+                n => {
+                    return self.err(
+                        "KQL0107",
+                        format!("unknown `reduce` parameter '{n}' (expected kind)"),
+                        p.span,
+                    );
+                }
+            }
+        }
+        let mut threshold = plugins::reduce::DEFAULT_THRESHOLD;
+        let mut characters = None;
+        let mut spans: Vec<(String, Span)> = Vec::new();
+        for w in with {
+            let [name] = w.names.as_slice() else {
+                return self.err(
+                    "KQL0107",
+                    "reduce: expected `with threshold = ...` or `characters = ...`",
+                    w.span,
+                );
+            };
+            spans.push((name.name.clone(), w.expr.span));
+            let (v, _) = self.plan_scalar(&w.expr, &DFSchema::empty())?;
+            let Expr::Literal(v, _) = v else {
+                return self.err("KQL0314", "expected a constant value here", w.expr.span);
+            };
+            match name.name.as_str() {
+                "threshold" => match plugins::scalar_f64(&v) {
+                    Some(t) => threshold = t,
+                    None => {
+                        return self.err(
+                            "KQL0310",
+                            "reduce: threshold must be a real number between 0 and 1",
+                            w.expr.span,
+                        );
+                    }
+                },
+                "characters" => match v {
+                    datafusion::scalar::ScalarValue::Utf8(Some(s)) => characters = Some(s),
+                    _ => {
+                        return self.err(
+                            "KQL0310",
+                            "reduce: characters must be a string",
+                            w.expr.span,
+                        );
+                    }
+                },
+                other => {
+                    return self.err(
+                        "KQL0107",
+                        format!(
+                            "reduce has no parameter '{other}' (expected threshold or characters)"
+                        ),
+                        name.span,
+                    );
+                }
+            }
+        }
+        // the `by` column: a column by name, else the expression in a temporary column
+        let (input, column, temp) = match (&by.expr.kind, by.names.is_empty()) {
+            (ExprKind::Name(id), true)
+                if input
+                    .schema()
+                    .index_of_column_by_name(None, &id.name)
+                    .is_some() =>
+            {
+                let idx = input
+                    .schema()
+                    .index_of_column_by_name(None, &id.name)
+                    .unwrap_or(0);
+                (input, idx, false)
+            }
+            _ => {
+                let item = ast::NamedExpr {
+                    names: vec![ast::Ident {
+                        name: REDUCE_KEY.to_string(),
+                        span: by.expr.span,
+                    }],
+                    expr: by.expr.clone(),
+                    span: by.span,
+                };
+                let plan = self.plan_extend(input, std::slice::from_ref(&item))?;
+                let idx = plan.schema().fields().len() - 1;
+                (plan, idx, true)
+            }
+        };
+        let schema: SchemaRef = Arc::new(input.schema().as_arrow().clone());
+        let plugin = match plugins::reduce::reduce_plugin(
+            column,
+            threshold,
+            characters,
+            kind_source,
+            &schema,
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                let at = match &e.arg {
+                    Some(ArgRef::Named(n)) => {
+                        spans.iter().find(|(m, _)| m == n).map_or(span, |(_, s)| *s)
+                    }
+                    _ => by.expr.span,
+                };
+                return self.err("KQL0310", e.message, at);
+            }
+        };
+        let plan = self.plan_plugin(plugin, vec![input], span)?;
+        if temp && kind_source {
+            let keep: Vec<Expr> = plan
+                .schema()
+                .iter()
+                .filter(|(_, f)| f.name() != REDUCE_KEY)
+                .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())))
+                .collect();
+            return Ok(LogicalPlanBuilder::from(plan).project(keep)?.build()?);
+        }
+        Ok(plan)
+    }
+}

@@ -126,6 +126,7 @@ impl Planner<'_> {
             K::TopNested(clauses) => self.plan_top_nested(input, clauses),
             K::MakeSeries(ms) => self.plan_make_series(input, ms, op.span),
             K::Invoke(call) => self.plan_invoke(input, call),
+            K::Reduce { params, by, with } => self.plan_reduce(input, params, by, with, op.span),
             K::Evaluate {
                 params,
                 call,
