@@ -119,6 +119,46 @@ impl Planner<'_> {
             named: Vec::new(),
         };
         for a in args {
+            if name == "pivot"
+                && a.name.is_none()
+                && let ExprKind::Call { func, args: inner } = &a.value.kind
+                && let ExprKind::Name(agg) = &func.kind
+            {
+                // pivot's aggregation call arrives as its name, then its arguments (see the
+                // contract at the top of functions/src/plugins/pivot.rs)
+                let arity_ok = match agg.name.as_str() {
+                    "count" => inner.is_empty(),
+                    "dcount" => matches!(inner.len(), 1 | 2),
+                    _ => inner.len() == 1,
+                };
+                if !arity_ok || inner.iter().any(|i| i.name.is_some()) {
+                    return self.err(
+                        "KQL0310",
+                        format!(
+                            "pivot(): the aggregation {}() takes {}",
+                            agg.name,
+                            match agg.name.as_str() {
+                                "count" => "no arguments",
+                                "dcount" => "a column and an optional accuracy",
+                                _ => "one column",
+                            }
+                        ),
+                        a.value.span,
+                    );
+                }
+                spans.positional.push(func.span);
+                pargs
+                    .positional
+                    .push(PluginArg::Value(datafusion::scalar::ScalarValue::Utf8(
+                        Some(agg.name.clone()),
+                    )));
+                for i in inner {
+                    let v = self.plugin_arg(&i.value, &input_schema, &mut inputs)?;
+                    spans.positional.push(i.value.span);
+                    pargs.positional.push(v);
+                }
+                continue;
+            }
             let v = self.plugin_arg(&a.value, &input_schema, &mut inputs)?;
             match &a.name {
                 Some(n) => {
