@@ -63,12 +63,51 @@ impl Default for KqlContext {
 
 impl KqlContext {
     pub fn new() -> Self {
-        let config = SessionConfig::new().set_str("datafusion.execution.time_zone", "UTC");
-        let state = SessionStateBuilder::new()
+        Self::with_runtime(None)
+    }
+
+    /// A context whose queries may hold at most `bytes` of memory in operators that track it
+    /// (sort, aggregate, join, window): they spill to temporary files when they can, and
+    /// otherwise fail with a "memory limit" error instead of exhausting the machine.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let ctx = kql_engine::KqlContext::with_memory_limit(64 * 1024 * 1024)?;
+    /// let r = ctx.run("range x from 1 to 100000 step 1 | order by x desc | take 1").await?;
+    /// assert_eq!(r[0].num_rows(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn with_memory_limit(bytes: usize) -> Result<Self> {
+        let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(
+                datafusion::execution::memory_pool::FairSpillPool::new(bytes),
+            ))
+            .build_arc()?;
+        // a sort keeps this much back for merging its spilled runs (DataFusion's default,
+        // 10 MB, would not fit a small limit)
+        let merge_reserve = (bytes / 8).min(10 * 1024 * 1024);
+        Ok(Self::with_runtime(Some((runtime, merge_reserve))))
+    }
+
+    fn with_runtime(
+        runtime: Option<(Arc<datafusion::execution::runtime_env::RuntimeEnv>, usize)>,
+    ) -> Self {
+        let mut config = SessionConfig::new().set_str("datafusion.execution.time_zone", "UTC");
+        if let Some((_, reserve)) = &runtime {
+            config = config.set_usize(
+                "datafusion.execution.sort_spill_reservation_bytes",
+                *reserve,
+            );
+        }
+        let mut builder = SessionStateBuilder::new()
             .with_config(config)
             .with_default_features()
-            .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
-            .build();
+            .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner));
+        if let Some((rt, _)) = runtime {
+            builder = builder.with_runtime_env(rt);
+        }
+        let state = builder.build();
         KqlContext {
             df: SessionContext::new_with_state(state),
             tables: RwLock::new(BTreeMap::new()),

@@ -81,6 +81,9 @@ impl fmt::Display for KqlError {
             // original message ("path:line: ...") without the wrapper's prefix
             KqlError::Engine(e) => match e.find_root() {
                 datafusion::error::DataFusionError::External(inner) => write!(f, "{inner}"),
+                datafusion::error::DataFusionError::ResourcesExhausted(m) => {
+                    write!(f, "memory limit exceeded: {m}")
+                }
                 _ => write!(f, "{e}"),
             },
         }

@@ -47,6 +47,15 @@ pub struct Cli {
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
 
+    /// Cap the memory queries may hold in sorts, aggregations and joins, e.g. 256MB or 2GiB;
+    /// they spill to temporary files when they can, else fail with a "memory limit" error.
+    #[arg(long = "memory-limit", value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+
+    /// Stop a script that runs longer than DURATION (e.g. 30s, 5m, 1h, 500ms).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
     /// Fix now() and ago() to DATETIME for reproducible runs, e.g. 2024-01-01T00:00:00Z.
     #[arg(long, value_name = "DATETIME")]
     pub now: Option<String>,
@@ -88,6 +97,68 @@ fn parse_param(s: &str) -> Result<(String, String), String> {
         }
         _ => Err(format!("expected NAME=VALUE, found '{s}'")),
     }
+}
+
+/// `--memory-limit SIZE`: a number of bytes with an optional unit (KB, MB, GB, TB are powers
+/// of 1000; KiB, MiB, GiB, TiB powers of 1024).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("expected a size such as 256MB or 2GiB, found '{s}'"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "tb" | "t" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown size unit '{other}' in '{s}' (use KB, MB, GB, KiB, MiB, GiB)"
+            ));
+        }
+    };
+    let bytes = n * mult;
+    if !(1.0..9.0e18).contains(&bytes) {
+        return Err(format!("size '{s}' is out of range"));
+    }
+    Ok(bytes as usize)
+}
+
+/// `--timeout DURATION`: a number with a unit: ms, s, m, h or d.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("expected a duration such as 30s, 5m or 1h, found '{s}'"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "s" | "" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        other => {
+            return Err(format!(
+                "unknown duration unit '{other}' in '{s}' (use ms, s, m, h, d)"
+            ));
+        }
+    };
+    if !(secs > 0.0 && secs < 1.0e9) {
+        return Err(format!("duration '{s}' must be positive"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 /// `--format`.

@@ -176,7 +176,11 @@ fn output_plan(cli: &Cli) -> Result<(OutputFormat, Destination), Failure> {
 /// Builds the session: settings, then `-d` folders, then `-t` tables (so `-t` can replace a
 /// table a folder provides).
 fn context(cli: &Cli) -> Result<KqlContext, Failure> {
-    let mut ctx = KqlContext::new();
+    let mut ctx = match cli.memory_limit {
+        Some(bytes) => KqlContext::with_memory_limit(bytes)
+            .map_err(|e| Failure::usage(format!("--memory-limit: {e}")))?,
+        None => KqlContext::new(),
+    };
     ctx.set_lenient(cli.lenient);
     if let Some(now) = &cli.now {
         ctx.set_now(parse_now(now)?);
@@ -252,8 +256,28 @@ fn execute(cli: &Cli) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::data(format!("cannot start the query runtime: {e}")))?;
     let mut results: Vec<QueryResult> = Vec::new();
+    let deadline = cli.timeout.map(|t| std::time::Instant::now() + t);
     for src in &sources {
-        match runtime.block_on(ctx.run(&src.text)) {
+        let outcome = match deadline {
+            None => runtime.block_on(ctx.run(&src.text)),
+            Some(at) => {
+                let left = at.saturating_duration_since(std::time::Instant::now());
+                match runtime
+                    .block_on(async { tokio::time::timeout(left, ctx.run(&src.text)).await })
+                {
+                    Ok(r) => r,
+                    Err(_) => {
+                        // the query's tasks stop at their next yield; do not wait for them
+                        runtime.shutdown_background();
+                        return Err(Failure::data(format!(
+                            "the query did not finish within --timeout {}",
+                            humanize(cli.timeout.unwrap_or_default())
+                        )));
+                    }
+                }
+            }
+        };
+        match outcome {
             Ok(r) => results.extend(r),
             Err(e) => {
                 return Err(Failure {
@@ -286,6 +310,18 @@ fn execute(cli: &Cli) -> Result<(), Failure> {
             Destination::File(path) => format!("cannot write '{}': {e}", path.display()),
             Destination::Stdout => format!("cannot write the output: {e}"),
         })),
+    }
+}
+
+/// A duration as the user would write it back (`30s`, `1.5s`, `250ms`).
+fn humanize(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{:.3}s", d.as_secs_f64())
     }
 }
 

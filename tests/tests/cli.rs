@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 
 #[path = "cli/anomaly_demo.rs"]
 mod anomaly_demo;
+#[path = "cli/limits.rs"]
+mod limits;
 #[path = "cli/plugins.rs"]
 mod plugins;
 #[path = "cli/render.rs"]
