@@ -38,6 +38,11 @@ pub struct Cli {
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
 
+    /// Also draw the chart of the last result that has a `render` operator, to PATH: .svg,
+    /// .html (self-contained page) or .png, written atomically.
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<PathBuf>,
+
     /// Skip bad records in data files instead of failing.
     #[arg(long)]
     pub lenient: bool,
@@ -61,11 +66,11 @@ pub struct Cli {
     pub now: Option<String>,
 
     /// Syntax check only: exit 0 silently, or 1 with the diagnostics on stderr.
-    #[arg(long, conflicts_with_all = ["check", "format", "output"])]
+    #[arg(long, conflicts_with_all = ["check", "format", "output", "chart"])]
     pub parse_only: bool,
 
     /// Parse and bind against the registered tables without executing.
-    #[arg(long, conflicts_with_all = ["format", "output"])]
+    #[arg(long, conflicts_with_all = ["format", "output", "chart"])]
     pub check: bool,
 }
 

@@ -4,6 +4,7 @@
 //! tests and never exits the process from library code. Queries run through the public
 //! `kql_engine` API ([`KqlContext`]); results are written by [`output`].
 
+pub mod chart;
 pub mod cli;
 pub mod output;
 pub mod repl;
@@ -245,6 +246,7 @@ fn execute(cli: &Cli) -> Result<(), Failure> {
     } else {
         Some(output_plan(cli)?)
     };
+    let chart_format = chart_plan(cli)?;
     let sources = read_sources(cli, mode)?;
     let ctx = context(cli)?;
     let Some((format, destination)) = plan else {
@@ -287,15 +289,27 @@ fn execute(cli: &Cli) -> Result<(), Failure> {
             }
         }
     }
+    let chart_bytes = match chart_format {
+        Some(f) => Some(chart_file(&results, f)?),
+        None => None,
+    };
     let written = match &destination {
         Destination::File(path) => {
             output::write_atomically(path, |w| output::write_results(w, format, &results))
+        }
+        Destination::Stdout if format == OutputFormat::Table && std::io::stdout().is_terminal() => {
+            write_with_terminal_charts(&results)
         }
         Destination::Stdout => {
             let mut out = std::io::BufWriter::new(std::io::stdout());
             output::write_results(&mut out, format, &results).and_then(|()| Ok(out.flush()?))
         }
     };
+    if let (Some(bytes), Some(path)) = (chart_bytes, &cli.chart) {
+        output::write_atomically(path, |w| Ok(w.write_all(&bytes)?)).map_err(|e| {
+            Failure::data(format!("cannot write the chart '{}': {e}", path.display()))
+        })?;
+    }
     match written {
         Ok(()) => Ok(()),
         // A reader that stopped early (`kql ... | head`) is not an error.
@@ -325,11 +339,65 @@ fn humanize(d: std::time::Duration) -> String {
     }
 }
 
+/// `--chart PATH`: its format, from the extension, checked before anything runs.
+fn chart_plan(cli: &Cli) -> Result<Option<chart::ChartFormat>, Failure> {
+    let Some(path) = &cli.chart else {
+        return Ok(None);
+    };
+    let format = chart::ChartFormat::from_path(path).map_err(|e| Failure::usage(e.0))?;
+    let dir = output::parent_dir(path);
+    if !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "--chart '{}': no such folder '{}'",
+            path.display(),
+            dir.display()
+        )));
+    }
+    Ok(Some(format))
+}
+
+/// The chart file of the last result with a render spec.
+fn chart_file(results: &[QueryResult], format: chart::ChartFormat) -> Result<Vec<u8>, Failure> {
+    let Some((result, spec)) = chart::last_rendered(results) else {
+        return Err(Failure::data(
+            "--chart: no result has a render operator; end the query with e.g. `| render timechart`",
+        ));
+    };
+    let chart = chart::build(result, spec).map_err(|e| Failure::data(e.0))?;
+    chart::encode(&chart, format).map_err(|e| Failure::data(e.0))
+}
+
+/// Tables on a terminal, each followed by its chart when it has a render spec.
+fn write_with_terminal_charts(results: &[QueryResult]) -> Result<(), OutputError> {
+    let width = terminal_size::terminal_size().map_or(100, |(w, _)| usize::from(w.0));
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    for (i, r) in results.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        output::write_results(&mut out, OutputFormat::Table, std::slice::from_ref(r))?;
+        match chart::for_terminal(r, width, true) {
+            Some(Ok(text)) => write!(out, "{text}")?,
+            Some(Err(e)) => {
+                out.flush()?;
+                write_stderr(&format!("warning: cannot draw the chart: {e}\n"));
+            }
+            None => {}
+        }
+    }
+    Ok(out.flush()?)
+}
+
 /// No query and no --file: the REPL, with the tables the command line registers.
 fn interactive(cli: &Cli) -> Result<(), Failure> {
     if cli.output.is_some() {
         return Err(Failure::usage(
             "--output needs a query or --file; the interactive REPL prints its results",
+        ));
+    }
+    if cli.chart.is_some() {
+        return Err(Failure::usage(
+            "--chart needs a query or --file; the interactive REPL draws charts in the terminal",
         ));
     }
     let format = cli.format.unwrap_or(OutputFormat::Table);
