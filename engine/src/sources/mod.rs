@@ -22,6 +22,7 @@ mod csv;
 mod infer;
 mod json;
 mod parquet;
+pub(crate) mod range;
 mod stream;
 mod unify;
 

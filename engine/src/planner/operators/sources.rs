@@ -3,6 +3,7 @@
 use super::col;
 use crate::error::Result;
 use crate::planner::Planner;
+use crate::sources::range::{Steps, range_table};
 use datafusion::arrow::array::{ArrayRef, new_null_array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
@@ -180,22 +181,17 @@ impl Planner<'_> {
             (Expr::Literal(f, _), Expr::Literal(t, _), Expr::Literal(s, _)) => (f, t, s),
             _ => return self.err("KQL0314", "expected constant `range` bounds", span),
         };
-        let make = |values: Vec<ScalarValue>, field: Field| -> Result<LogicalPlan> {
-            let schema = Arc::new(Schema::new(vec![field.clone()]));
-            let arr = if values.is_empty() {
-                new_null_array(field.data_type(), 0)
-            } else {
-                ScalarValue::iter_to_array(values)?
+        let lazy = |field: Field, steps: Steps, count: Option<u64>| -> Result<LogicalPlan> {
+            let Some(count) = count else {
+                return self.err("KQL0314", "`range` step must not be zero", step.span);
             };
-            let batch = RecordBatch::try_new(schema.clone(), vec![arr])?;
-            let table = MemTable::try_new(schema, vec![vec![batch]])?;
+            let table = range_table(field.clone(), steps, count)?;
             Ok(
-                LogicalPlanBuilder::scan("range", provider_as_source(Arc::new(table)), None)?
+                LogicalPlanBuilder::scan("range", provider_as_source(table), None)?
                     .project(vec![col(field.name())])?
                     .build()?,
             )
         };
-        const MAX_ROWS: i128 = 100_000_000;
         match (ft, st) {
             (KqlType::Datetime, KqlType::Timespan) => {
                 let (
@@ -210,26 +206,14 @@ impl Planner<'_> {
                         span,
                     );
                 };
-                if *d == 0 || (i128::from(*b) - i128::from(*a)) / i128::from(*d) > MAX_ROWS {
-                    return self.err(
-                        "KQL0314",
-                        "`range` step is zero or produces too many rows",
-                        step.span,
-                    );
-                }
-                let mut v = Vec::new();
-                let mut x = *a;
-                while (*d > 0 && x <= *b) || (*d < 0 && x >= *b) {
-                    v.push(ScalarValue::TimestampNanosecond(
-                        Some(x),
-                        Some(Arc::from("UTC")),
-                    ));
-                    x = match x.checked_add(*d) {
-                        Some(n) => n,
-                        None => break,
-                    };
-                }
-                make(v, KqlType::Datetime.field(&name))
+                lazy(
+                    KqlType::Datetime.field(&name),
+                    Steps::Int {
+                        start: *a,
+                        step: *d,
+                    },
+                    Steps::count_to_int(*a, *b, *d),
+                )
             }
             (a, b) if a.is_numeric() && b.is_numeric() => {
                 let real = a == KqlType::Real
@@ -248,24 +232,11 @@ impl Planner<'_> {
                     else {
                         return self.err("KQL0314", "`range` needs non-null bounds and step", span);
                     };
-                    if d == 0.0 || ((b - a) / d) > MAX_ROWS as f64 {
-                        return self.err(
-                            "KQL0314",
-                            "`range` step is zero or produces too many rows",
-                            step.span,
-                        );
-                    }
-                    let mut v = Vec::new();
-                    let mut i = 0.0;
-                    loop {
-                        let x = a + i * d;
-                        if (d > 0.0 && x > b) || (d < 0.0 && x < b) {
-                            break;
-                        }
-                        v.push(ScalarValue::Float64(Some(x)));
-                        i += 1.0;
-                    }
-                    make(v, KqlType::Real.field(&name))
+                    lazy(
+                        KqlType::Real.field(&name),
+                        Steps::Real { start: a, step: d },
+                        Steps::count_to_real(a, b, d),
+                    )
                 } else {
                     let (
                         Ok(ScalarValue::Int64(Some(a))),
@@ -279,23 +250,11 @@ impl Planner<'_> {
                     else {
                         return self.err("KQL0314", "`range` needs non-null bounds and step", span);
                     };
-                    if d == 0 || (i128::from(b) - i128::from(a)) / i128::from(d) > MAX_ROWS {
-                        return self.err(
-                            "KQL0314",
-                            "`range` step is zero or produces too many rows",
-                            step.span,
-                        );
-                    }
-                    let mut v = Vec::new();
-                    let mut x = a;
-                    while (d > 0 && x <= b) || (d < 0 && x >= b) {
-                        v.push(ScalarValue::Int64(Some(x)));
-                        x = match x.checked_add(d) {
-                            Some(n) => n,
-                            None => break,
-                        };
-                    }
-                    make(v, KqlType::Long.field(&name))
+                    lazy(
+                        KqlType::Long.field(&name),
+                        Steps::Int { start: a, step: d },
+                        Steps::count_to_int(a, b, d),
+                    )
                 }
             }
             (KqlType::Timespan, KqlType::Timespan) => {
@@ -307,23 +266,14 @@ impl Planner<'_> {
                 else {
                     return self.err("KQL0314", "`range` needs non-null bounds and step", span);
                 };
-                if *d == 0 || (i128::from(*b) - i128::from(*a)) / i128::from(*d) > MAX_ROWS {
-                    return self.err(
-                        "KQL0314",
-                        "`range` step is zero or produces too many rows",
-                        step.span,
-                    );
-                }
-                let mut v = Vec::new();
-                let mut x = *a;
-                while (*d > 0 && x <= *b) || (*d < 0 && x >= *b) {
-                    v.push(ScalarValue::DurationNanosecond(Some(x)));
-                    x = match x.checked_add(*d) {
-                        Some(n) => n,
-                        None => break,
-                    };
-                }
-                make(v, KqlType::Timespan.field(&name))
+                lazy(
+                    KqlType::Timespan.field(&name),
+                    Steps::Int {
+                        start: *a,
+                        step: *d,
+                    },
+                    Steps::count_to_int(*a, *b, *d),
+                )
             }
             (a, b) => self.err(
                 "KQL0314",
