@@ -71,6 +71,8 @@ struct Shown {
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
     total_rows: usize,
+    /// With a `render` operator: the spec and every batch (a chart draws all rows).
+    chart: Option<(kql_engine::RenderSpec, Vec<RecordBatch>)>,
 }
 
 /// Runs the REPL until `.quit` or end of input. Returns an error message only when the terminal
@@ -239,9 +241,13 @@ fn run_cancellable(
                 let mut batches = Vec::new();
                 let mut kept = 0usize;
                 let mut total = 0usize;
+                let mut chart = q.render.take().map(|spec| (spec, Vec::new()));
                 while let Some(b) = q.stream.next().await {
                     let b = b.map_err(KqlError::Engine)?;
                     total += b.num_rows();
+                    if let Some((_, all)) = chart.as_mut() {
+                        all.push(b.clone());
+                    }
                     if kept < max_rows {
                         let take = (max_rows - kept).min(b.num_rows());
                         batches.push(b.slice(0, take));
@@ -252,6 +258,7 @@ fn run_cancellable(
                     schema: q.schema,
                     batches,
                     total_rows: total,
+                    chart,
                 });
             }
             Ok::<_, KqlError>(shown)
@@ -298,6 +305,7 @@ fn show(r: &Shown, settings: &Settings) {
             r.total_rows,
             terminal_width(),
         ));
+        show_chart(r);
         return;
     }
     let result = QueryResult {
@@ -313,6 +321,24 @@ fn show(r: &Shown, settings: &Settings) {
     let shown: usize = r.batches.iter().map(RecordBatch::num_rows).sum();
     if r.total_rows > shown {
         print_err(&format!("({} more rows)\n", r.total_rows - shown));
+    }
+}
+
+/// The terminal chart of a result with a `render` operator, after its table.
+fn show_chart(r: &Shown) {
+    let Some((spec, batches)) = &r.chart else {
+        return;
+    };
+    let result = QueryResult {
+        schema: Arc::clone(&r.schema),
+        batches: batches.clone(),
+        render: Some(spec.clone()),
+    };
+    let width = terminal_width().min(160);
+    match crate::chart::for_terminal(&result, width, std::io::stdout().is_terminal()) {
+        Some(Ok(text)) => print_out(&text),
+        Some(Err(e)) => print_err(&format!("cannot draw the chart: {e}\n")),
+        None => {}
     }
 }
 
