@@ -12,8 +12,12 @@ use std::sync::OnceLock;
 
 #[path = "cli/anomaly_demo.rs"]
 mod anomaly_demo;
+#[path = "cli/charts.rs"]
+mod charts;
 #[path = "cli/limits.rs"]
 mod limits;
+#[path = "cli/malformed.rs"]
+mod malformed;
 #[path = "cli/plugins.rs"]
 mod plugins;
 #[path = "cli/render.rs"]
