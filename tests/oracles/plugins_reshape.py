@@ -75,13 +75,8 @@ def datatable(frame):
     return head + "\n" + ",\n".join(rows) + "]"
 
 
-SKIP = False
-
-
 def record(types, query, rows, comment):
     print(f"# {comment}")
-    if SKIP:
-        print("skipif kql")
     print(f"query {types} rowsort")
     print(query)
     print("----")
@@ -161,10 +156,8 @@ pivot_record(
     "pivot(p, k, g)",
     "pivot(p, k, g): count() per (k, g) and p (pandas pivot_table aggfunc=size, fill 0)",
 )
-print("# ---- the records below need the planner to pass aggregation calls to pivot as ----")
-print("# ---- functions/src/plugins/pivot.rs documents; drop their `skipif kql` lines then ----")
+print("# ---- pivot with aggregation calls (planner contract: functions/src/plugins/pivot.rs) ----")
 print()
-SKIP = True
 for agg, value, cell in [
     ("sum", "v", "I"),
     ("avg", "r", "R"),

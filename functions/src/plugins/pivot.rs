@@ -82,12 +82,11 @@ pub const DEF: PluginDef = PluginDef {
             "the by-columns (default: every column but the pivot and aggregated ones)",
         ),
     ],
-    // count() is the default aggregation and `k` the only other column, so the only by-column.
-    // (Once the planner passes aggregation calls, an example with `sum(v)` shows more.)
-    example: "datatable(k:string, p:string) ['a', 'x', 'a', 'y', 'a', 'x', 'b', 'y'] \
-              | evaluate pivot(p)",
-    // by hand: a has x twice and y once; b has y once and no x (count()'s default 0)
-    expected: "k,x,y\na,2,1\nb,0,1\n",
+    example: "datatable(k:string, p:string, v:long) ['a', 'x', 1, 'a', 'y', 2, 'a', 'x', 3, \
+              'b', 'y', 4] | evaluate pivot(p, sum(v))",
+    // by hand: k is the only other column, so the by-column; a has x = 1 + 3 and y = 2; b has
+    // only y = 4, its x cell is sum()'s default 0
+    expected: "k,x,y\na,4,2\nb,0,4\n",
     plan,
 };
 
