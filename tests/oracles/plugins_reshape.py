@@ -19,6 +19,11 @@ What each record checks (narrow-plugin.md, pivot-plugin.md):
   variance of one value is 0; pandas gives NaN). Records project the pivot columns by name so
   the column order Kusto leaves unspecified does not matter, and compare rows with rowsort.
 
+* bag_unpack(d): `pandas.DataFrame.from_records` over the bags (the union of their keys, one
+  column each; a missing key is NaN/None). Bags are generated with random subsets of three
+  keys of fixed types (long, string, real) and some rows are null or not bags; a missing
+  long/real is null (NULL), a missing string is the empty string (KQL strings are never null).
+
 Run: python3 tests/oracles/plugins_reshape.py > /tmp/reshape.kqlt   (pandas 3.1, numpy 2.x)
 """
 import math
@@ -156,6 +161,51 @@ pivot_record(
     "pivot(p, k, g)",
     "pivot(p, k, g): count() per (k, g) and p (pandas pivot_table aggfunc=size, fill 0)",
 )
+
+def bag_unpack_record():
+    import json
+
+    brng = np.random.RandomState(5)
+    bags, lines = [], []
+    for i in range(12):
+        u = brng.rand()
+        if u < 0.1:
+            bags.append({})
+            lines.append(f"{i}, dynamic(null)")
+            continue
+        if u < 0.2:
+            bags.append({})
+            lines.append(f"{i}, dynamic([{i}])")
+            continue
+        b = {}
+        if brng.rand() < 0.7:
+            b["alpha"] = int(brng.randint(-50, 50))
+        if brng.rand() < 0.7:
+            b["beta"] = str(brng.choice(["red", "green", "blue"]))
+        if brng.rand() < 0.7:
+            b["gamma"] = float(brng.randint(0, 100)) / 8.0 + 0.125
+        bags.append(b)
+        lines.append(f"{i}, dynamic({json.dumps(b)})")
+    frame = pd.DataFrame.from_records(bags, columns=["alpha", "beta", "gamma"])
+    rows = []
+    for i, x in frame.iterrows():
+        rows.append(
+            [
+                str(i),
+                "NULL" if pd.isna(x["alpha"]) else str(int(x["alpha"])),
+                "(empty)" if pd.isna(x["beta"]) else x["beta"],
+                real_text(None if pd.isna(x["gamma"]) else float(x["gamma"])),
+            ]
+        )
+    query = (
+        "datatable(i:long, d:dynamic)[\n"
+        + ",\n".join(lines)
+        + "]\n| evaluate bag_unpack(d)\n| project i, alpha, beta, gamma"
+    )
+    record("IITR", query, rows, "bag_unpack: one column per key (pandas DataFrame.from_records)")
+
+
+bag_unpack_record()
 print("# ---- pivot with aggregation calls (planner contract: functions/src/plugins/pivot.rs) ----")
 print()
 for agg, value, cell in [
