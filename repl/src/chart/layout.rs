@@ -233,13 +233,19 @@ fn plot_scene(chart: &Chart, plot: &Plot, title: String) -> Scene {
     };
     // value-axis label width, measured over every panel's ticks
     let horizontal = plot.style == Style::Bar;
-    let bottom_margin = 28.0 + if chart.xtitle.is_empty() { 0.0 } else { 20.0 };
+    // a bar chart's categories run down the left side: the x title goes there
+    let (bottom_title, left_title) = if horizontal {
+        (&chart.ytitle, &chart.xtitle)
+    } else {
+        (&chart.xtitle, &chart.ytitle)
+    };
+    let bottom_margin = 28.0 + if bottom_title.is_empty() { 0.0 } else { 20.0 };
     let panel_h = (height - top - bottom_margin) / panels;
     let category_labels: Vec<String> = match &plot.x {
         XAxis::Category(c) => c.iter().map(|l| fit_text(l, TICK_SIZE, 140.0)).collect(),
         _ => Vec::new(),
     };
-    let ytitle_w = if chart.ytitle.is_empty() { 0.0 } else { 22.0 };
+    let ytitle_w = if left_title.is_empty() { 0.0 } else { 22.0 };
     let left_labels = if horizontal {
         category_labels
             .iter()
@@ -297,19 +303,19 @@ fn plot_scene(chart: &Chart, plot: &Plot, title: String) -> Scene {
             last,
         );
     }
-    if !chart.xtitle.is_empty() {
+    if !bottom_title.is_empty() {
         scene.text(
             ((left + right) / 2.0, height - 10.0),
-            fit_text(&chart.xtitle, LABEL_SIZE, right - left),
+            fit_text(bottom_title, LABEL_SIZE, right - left),
             LABEL_SIZE,
             MUTED,
             Anchor::Middle,
         );
     }
-    if !chart.ytitle.is_empty() {
+    if !left_title.is_empty() {
         scene.shapes.push(Shape::Text {
             at: (16.0 + 12.0, (top + height - bottom_margin) / 2.0),
-            text: fit_text(&chart.ytitle, LABEL_SIZE, height - top - bottom_margin),
+            text: fit_text(left_title, LABEL_SIZE, height - top - bottom_margin),
             size: LABEL_SIZE,
             color: MUTED,
             anchor: Anchor::Middle,
@@ -535,8 +541,11 @@ fn draw_x_ticks(
         }
         scene.line((x, y), (x, y + 4.0), AXIS, 1.0);
         if labels && i % every == 0 {
+            // keep the label inside the canvas
+            let half = text_width(label, TICK_SIZE) / 2.0;
+            let tx = x.max(half + 4.0).min(scene.width - half - 4.0);
             scene.text(
-                (x, y + 17.0),
+                (tx, y + 17.0),
                 label.clone(),
                 TICK_SIZE,
                 MUTED,

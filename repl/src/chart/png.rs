@@ -3,7 +3,7 @@
 //! 8-bit RGB PNG with zlib from `flate2`.
 
 use super::font;
-use super::scene::{Anchor, BACKGROUND, Rgb, Scene, Shape, text_width};
+use super::scene::{Anchor, BACKGROUND, Rgb, Scene, Shape};
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
 use std::io::{self, Write};
@@ -210,8 +210,10 @@ fn text(
     bold: bool,
     vertical: bool,
 ) -> (f64, f64, f64, f64) {
-    let u = size / font::CELL_H * SCALE;
-    let width = text_width(s, size) * SCALE;
+    // large text snaps to whole pixels per font unit, so its strokes keep an even width
+    let raw = size / font::CELL_H * SCALE;
+    let u = if raw >= 3.0 { raw.round() } else { raw };
+    let width = s.chars().count() as f64 * font::CELL_W * u;
     let shift = match anchor {
         Anchor::Start => 0.0,
         Anchor::Middle => width / 2.0,
@@ -235,7 +237,11 @@ fn text(
                 // offsets from the anchor, in pixels: along the text and down from the baseline
                 let along = gx + gxi as f64 * u;
                 let down = (gy as f64 + 1.0 - font::BASELINE) * u;
-                let extra = if bold { u * 0.45 } else { 0.0 };
+                let extra = match (bold, u >= 3.0) {
+                    (false, _) => 0.0,
+                    (true, true) => (u * 0.45).round(),
+                    (true, false) => u * 0.45,
+                };
                 let rect = if vertical {
                     // turned counter-clockwise: along → up, down → right
                     (ax + down, ay - along - u - extra, ax + down + u, ay - along)

@@ -75,7 +75,8 @@ pub fn render(chart: &Chart, width: usize, color: bool) -> Option<String> {
                 braille(&mut out, plot, &series, width, rows, color);
             }
             if !chart.xtitle.is_empty() {
-                let _ = writeln!(out, "{:^w$}", chart.xtitle, w = width);
+                let pad = width.saturating_sub(chart.xtitle.chars().count()) / 2;
+                let _ = writeln!(out, "{}{}", " ".repeat(pad), chart.xtitle);
             }
             legend(&mut out, chart, plot, width, color);
         }

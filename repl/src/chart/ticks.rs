@@ -65,7 +65,15 @@ pub fn log(lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
     if h <= l {
         h = l + 1.0;
     }
-    let ticks = (l as i32..=h as i32).map(|e| 10f64.powi(e)).collect();
+    let mut ticks = Vec::new();
+    for e in l as i32..=h as i32 {
+        let p = 10f64.powi(e);
+        ticks.push(p);
+        // few decades: also 2× and 5× each power
+        if h - l <= 2.0 && e < h as i32 {
+            ticks.extend([2.0 * p, 5.0 * p]);
+        }
+    }
     (l, h, ticks)
 }
 
@@ -154,6 +162,8 @@ mod tests {
         let (l, h, t) = log(3.0, 2000.0);
         assert_eq!((l, h), (0.0, 4.0));
         assert_eq!(t.len(), 5);
+        let (_, _, t) = log(150.0, 900.0);
+        assert_eq!(t, vec![100.0, 200.0, 500.0, 1000.0]);
     }
 
     #[test]
