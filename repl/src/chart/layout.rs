@@ -6,13 +6,13 @@ use super::scene::{
     ANOMALY, AXIS, Anchor, BACKGROUND, GRID, INK, MUTED, Rgb, Scene, Shape, fit_text, palette,
     text_width,
 };
-use super::ticks;
+use super::{figures, ticks};
 
 pub const WIDTH: f64 = 960.0;
-const HEIGHT: f64 = 540.0;
+pub(crate) const HEIGHT: f64 = 540.0;
 const PANEL_HEIGHT: f64 = 210.0;
 const TICK_SIZE: f64 = 11.0;
-const LABEL_SIZE: f64 = 12.0;
+pub(crate) const LABEL_SIZE: f64 = 12.0;
 const TITLE_SIZE: f64 = 18.0;
 
 /// The scene for `chart`.
@@ -23,18 +23,18 @@ pub fn scene(chart: &Chart) -> Scene {
         .unwrap_or_else(|| chart.kind.name().to_string());
     match &chart.body {
         Body::Plot(plot) => plot_scene(chart, plot, title),
-        Body::Pie(slices) => pie_scene(chart, slices, title),
-        Body::Card(values) => card_scene(chart, values, title),
+        Body::Pie(slices) => figures::pie_scene(chart, slices, title),
+        Body::Card(values) => figures::card_scene(chart, values, title),
         Body::Table {
             columns,
             rows,
             total_rows,
-        } => table_scene(chart, columns, rows, *total_rows, title),
+        } => figures::table_scene(chart, columns, rows, *total_rows, title),
     }
 }
 
 /// Draws the title; returns where the content starts.
-fn draw_title(scene: &mut Scene, chart: &Chart) -> f64 {
+pub(crate) fn draw_title(scene: &mut Scene, chart: &Chart) -> f64 {
     match &chart.title {
         Some(t) => {
             let text = fit_text(t, TITLE_SIZE, scene.width - 40.0);
@@ -54,15 +54,15 @@ fn draw_title(scene: &mut Scene, chart: &Chart) -> f64 {
 }
 
 /// A legend entry: name, colour, and whether it is a marker (anomalies) rather than a swatch.
-struct Entry {
-    name: String,
-    color: Rgb,
-    marker: bool,
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) color: Rgb,
+    pub(crate) marker: bool,
 }
 
 const LEGEND_MAX_W: f64 = 220.0;
 
-fn legend_width(entries: &[Entry]) -> f64 {
+pub(crate) fn legend_width(entries: &[Entry]) -> f64 {
     let w = entries
         .iter()
         .map(|e| text_width(&e.name, LABEL_SIZE))
@@ -70,7 +70,7 @@ fn legend_width(entries: &[Entry]) -> f64 {
     (w + 34.0).min(LEGEND_MAX_W)
 }
 
-fn draw_legend(scene: &mut Scene, entries: &[Entry], x: f64, top: f64, bottom: f64) {
+pub(crate) fn draw_legend(scene: &mut Scene, entries: &[Entry], x: f64, top: f64, bottom: f64) {
     let row = 18.0;
     let fits = (((bottom - top) / row).floor().max(1.0)) as usize;
     let shown = if entries.len() > fits {
@@ -656,163 +656,4 @@ fn draw_bars(
     } else {
         scene.line((x0, y1), (x1, y1), AXIS, 1.0);
     }
-}
-
-fn pie_scene(chart: &Chart, slices: &[(String, f64)], title: String) -> Scene {
-    let mut scene = Scene::new(WIDTH, HEIGHT, title);
-    let top = draw_title(&mut scene, chart);
-    let total: f64 = slices.iter().map(|s| s.1).sum();
-    let entries: Vec<Entry> = slices
-        .iter()
-        .enumerate()
-        .map(|(i, (name, v))| Entry {
-            name: format!("{name} ({:.1}%)", v / total * 100.0),
-            color: palette(i),
-            marker: false,
-        })
-        .collect();
-    let legend_w = if chart.legend {
-        legend_width(&entries) + 16.0
-    } else {
-        0.0
-    };
-    let area_w = WIDTH - legend_w - 40.0;
-    let radius = ((HEIGHT - top - 30.0) / 2.0).min(area_w / 2.0).max(10.0);
-    let center = (20.0 + area_w / 2.0, top + 10.0 + radius);
-    let mut start = -std::f64::consts::FRAC_PI_2;
-    for (i, (_, v)) in slices.iter().enumerate() {
-        let sweep = v / total * std::f64::consts::TAU;
-        let steps = ((sweep / 0.03).ceil() as usize).max(2);
-        let mut points = vec![center];
-        for k in 0..=steps {
-            let a = start + sweep * k as f64 / steps as f64;
-            points.push((center.0 + radius * a.cos(), center.1 + radius * a.sin()));
-        }
-        scene.shapes.push(Shape::Polygon {
-            points,
-            fill: palette(i),
-            opacity: 1.0,
-        });
-        if sweep > 0.3 {
-            let mid = start + sweep / 2.0;
-            scene.shapes.push(Shape::Text {
-                at: (
-                    center.0 + radius * 0.65 * mid.cos(),
-                    center.1 + radius * 0.65 * mid.sin() + 4.0,
-                ),
-                text: format!("{:.0}%", v / total * 100.0),
-                size: LABEL_SIZE,
-                color: BACKGROUND,
-                anchor: Anchor::Middle,
-                bold: true,
-                vertical: false,
-            });
-        }
-        start += sweep;
-    }
-    if legend_w > 0.0 {
-        draw_legend(&mut scene, &entries, WIDTH - legend_w, top, HEIGHT - 10.0);
-    }
-    scene
-}
-
-fn card_scene(chart: &Chart, values: &[(String, String)], title: String) -> Scene {
-    let per_row = values.len().clamp(1, 3);
-    let rows = values.len().div_ceil(per_row).max(1);
-    let cell_w = 300.0;
-    let width = (cell_w * per_row as f64 + 40.0).max(360.0);
-    let mut scene = Scene::new(width, 0.0, title);
-    let top = draw_title(&mut scene, chart);
-    scene.height = top + rows as f64 * 100.0 + 16.0;
-    for (i, (name, value)) in values.iter().enumerate() {
-        let x = 20.0 + cell_w * (i % per_row) as f64 + cell_w / 2.0;
-        let y = top + 100.0 * (i / per_row) as f64;
-        scene.shapes.push(Shape::Text {
-            at: (x, y + 52.0),
-            text: fit_text(value, 36.0, cell_w - 16.0),
-            size: 36.0,
-            color: INK,
-            anchor: Anchor::Middle,
-            bold: true,
-            vertical: false,
-        });
-        scene.text(
-            (x, y + 80.0),
-            fit_text(name, 14.0, cell_w - 16.0),
-            14.0,
-            MUTED,
-            Anchor::Middle,
-        );
-    }
-    scene
-}
-
-fn table_scene(
-    chart: &Chart,
-    columns: &[String],
-    rows: &[Vec<String>],
-    total: usize,
-    title: String,
-) -> Scene {
-    let size = LABEL_SIZE;
-    let widths: Vec<f64> = columns
-        .iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let longest = rows
-                .iter()
-                .map(|r| r.get(c).map_or(0, |v| v.chars().count()))
-                .chain(std::iter::once(name.chars().count()))
-                .max()
-                .unwrap_or(0)
-                .min(32);
-            longest as f64 * size * 0.6 + 16.0
-        })
-        .collect();
-    let width = (widths.iter().sum::<f64>() + 40.0).max(360.0);
-    let row_h = 20.0;
-    let mut scene = Scene::new(width, 0.0, title);
-    let top = draw_title(&mut scene, chart);
-    let footer = if total > rows.len() { 24.0 } else { 0.0 };
-    scene.height = top + row_h * (rows.len() + 1) as f64 + footer + 16.0;
-    scene.rect(20.0, top, widths.iter().sum(), row_h, GRID);
-    let mut x = 20.0;
-    for (c, name) in columns.iter().enumerate() {
-        let w = widths[c];
-        scene.shapes.push(Shape::Text {
-            at: (x + 8.0, top + 14.0),
-            text: fit_text(name, size, w - 12.0),
-            size,
-            color: INK,
-            anchor: Anchor::Start,
-            bold: true,
-            vertical: false,
-        });
-        for (r, row) in rows.iter().enumerate() {
-            let y = top + row_h * (r + 1) as f64;
-            let value = row.get(c).map_or("", String::as_str);
-            scene.text(
-                (x + 8.0, y + 14.0),
-                fit_text(value, size, w - 12.0),
-                size,
-                INK,
-                Anchor::Start,
-            );
-        }
-        x += w;
-    }
-    for r in 1..=rows.len() {
-        let y = top + row_h * (r + 1) as f64;
-        scene.line((20.0, y), (x, y), GRID, 1.0);
-    }
-    if footer > 0.0 {
-        scene.text(
-            (20.0, top + row_h * (rows.len() + 1) as f64 + 18.0),
-            format!("({} more rows)", total - rows.len()),
-            size,
-            MUTED,
-            Anchor::Start,
-        );
-    }
-    scene
 }

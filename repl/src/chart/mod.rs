@@ -10,11 +10,13 @@
 //! (ladderchart, pivotchart, timepivot, treemap) are errors naming them.
 
 pub mod columns;
+pub mod figures;
 pub mod font;
 pub mod html;
 pub mod layout;
 pub mod model;
 pub mod png;
+pub mod props;
 pub mod scene;
 pub mod svg;
 pub mod terminal;
