@@ -2,8 +2,10 @@
 //! sample export (corpus/samples/data). Expected counts come from the data itself, asked
 //! through separate queries, not from the chart writer.
 
-use super::{root, run};
+use super::{kql, root, run};
+use std::io::Write;
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 const DB: &str = "corpus/samples/data";
 /// The colour of anomaly markers in the chart writers.
@@ -165,4 +167,44 @@ fn chart_errors_are_clear_and_leave_no_file() {
     let (_, r) = chart("chart.jpg", "AppLogs | count | render card");
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(".svg, .html or .png"), "{}", r.stderr);
+}
+
+/// The REPL (driven through a pipe) prints a terminal chart after a rendered table, drawn from
+/// every row even when the table stops at the row limit, without colours on a pipe.
+#[test]
+fn repl_draws_the_terminal_chart_from_every_row() {
+    let mut child = Command::new(kql())
+        .current_dir(root())
+        .env("KQL_HISTORY", "")
+        .env_remove("COLUMNS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"range x from 1 to 500 step 1 | extend y = x % 7 | render linechart\n")
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stdout.contains("(400 more rows)"), "{stdout}{stderr}");
+    assert!(
+        stdout
+            .chars()
+            .any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+        "{stdout}"
+    );
+    // the y axis runs 0..6 and the x axis ends at the last row, 500
+    assert!(stdout.lines().any(|l| l.starts_with("6 ┤")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("1 ") && l.trim_end().ends_with(" 500"))
+    );
+    assert!(stdout.contains("■ y"));
+    assert!(!stdout.contains('\x1b'));
 }
