@@ -666,6 +666,12 @@ fn plot(kind: ChartKind, cols: &[Column<'_>], p: Props) -> Result<Chart, ChartEr
             target.series.push(series);
         }
     }
+    if x.array.is_empty() {
+        return Err(ChartError(format!(
+            "{} has nothing to draw: the result has no rows",
+            kind.name()
+        )));
+    }
     if raws.iter().all(|r| r.points.is_empty()) {
         return Err(ChartError(format!(
             "{} has no points to draw: every x or y value is null",

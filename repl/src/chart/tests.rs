@@ -429,3 +429,35 @@ fn bar_and_area_charts_lay_out() {
             .any(|sh| matches!(sh, scene::Shape::Polygon { .. }))
     );
 }
+
+#[test]
+fn dynamic_json_arrays_chart_like_lists_and_empty_results_are_errors() {
+    use kql_engine::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    let dynamic = |name: &str| {
+        Field::new(name, DataType::Utf8, true).with_metadata(
+            [("kql.type".to_string(), "dynamic".to_string())]
+                .into_iter()
+                .collect(),
+        )
+    };
+    let schema = Arc::new(Schema::new(vec![dynamic("t"), dynamic("y")]));
+    let t: ArrayRef = strs(&[r#"["2024-03-14T12:00:00Z","2024-03-14T13:00:00Z"]"#]);
+    let y: ArrayRef = strs(&["[1.5, null]"]);
+    let batch = RecordBatch::try_new(schema.clone(), vec![t, y]).expect("batch");
+    let r = QueryResult {
+        schema,
+        batches: vec![batch],
+        render: Some(RenderSpec {
+            chart: "timechart".into(),
+            properties: Vec::new(),
+        }),
+    };
+    let c = chart_of(&r).expect("chart");
+    assert_eq!(
+        plot_of(&c).panels[0].series[0].points,
+        vec![(T0 as f64, 1.5)]
+    );
+
+    let r = result(vec![("t", times(&[])), ("y", longs(&[]))], "timechart", &[]);
+    assert!(chart_of(&r).expect_err("no rows").0.contains("no rows"));
+}
