@@ -3,7 +3,7 @@
 //! `tests/oracles/data/`; real data is read from `../shared/data` and its cases are skipped,
 //! with a note, when it is absent.
 
-use crate::plugins::{PluginArg, PluginArgs, basket, diffpatterns};
+use crate::plugins::{PluginArg, PluginArgs, autocluster, basket, diffpatterns};
 use datafusion::arrow::array::{Array, ArrayRef, Int64Array, StringArray};
 use datafusion::arrow::datatypes::{Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -407,4 +407,90 @@ fn diffpatterns_rows_are_oracle_candidates() {
         ran += 1;
     }
     assert!(ran >= 1, "the generated case always runs");
+}
+
+/// autocluster on the real datasets: every segment recounts exactly (by scanning the rows'
+/// text), Percent = 100·Count/N, at least one value, at most NumSeeds rows, deterministic.
+#[test]
+fn autocluster_invariants_on_real_data() {
+    let sets: [(&str, &[&str]); 4] = [
+        (
+            "storm",
+            &["State", "EventType", "Source", "Damage", "DamageCrops"],
+        ),
+        (
+            "netflows",
+            &[
+                "FlowType",
+                "VMName",
+                "L4Protocol",
+                "L7Protocol",
+                "DestPort",
+                "FlowDirection",
+                "RemoteRegion",
+                "AllowedOutFlows",
+            ],
+        ),
+        (
+            "alerts",
+            &[
+                "ProviderName",
+                "CompromisedEntity",
+                "VendorName",
+                "Severity",
+                "AlertType",
+            ],
+        ),
+        (
+            "otrf_windows",
+            &[
+                "Computer",
+                "EventSourceName",
+                "Task",
+                "SubjectUserName",
+                "Activity",
+                "EventID",
+                "TargetUserName",
+                "IpAddress",
+            ],
+        ),
+    ];
+    for (name, cols) in sets {
+        let Some(t) = load_dataset(name) else {
+            continue;
+        };
+        let cols: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
+        let b = batch(&t, &cols);
+        let all_rows: Vec<usize> = (0..b.num_rows()).collect();
+        for (size_weight, seeds) in [(0.5, 25), (0.8, 10), (0.2, 40)] {
+            let a = || {
+                vec![
+                    value(ScalarValue::Float64(Some(size_weight))),
+                    text("~"),
+                    value(ScalarValue::Int64(Some(seeds))),
+                ]
+            };
+            let out = run(&autocluster::DEF, &b, a());
+            assert!(out.num_rows() >= 1, "{name}: no segment");
+            assert!(out.num_rows() <= seeds as usize, "{name}: too many rows");
+            for r in 0..out.num_rows() {
+                let p = row_pattern(&out, r, 3);
+                assert!(!p.is_empty(), "{name}: a segment without values");
+                let count = long_at(&out, "Count", r);
+                assert_eq!(
+                    count as f64,
+                    recount(&t, &p, &all_rows, None),
+                    "{name}: {p:?}"
+                );
+                let pct = real_at(&out, "Percent", r);
+                assert!((pct - 100.0 * count as f64 / b.num_rows() as f64).abs() < 1e-9);
+            }
+            let again = run(&autocluster::DEF, &b, a());
+            assert_eq!(out, again, "{name}: not deterministic");
+            eprintln!(
+                "autocluster {name} ({size_weight}, {seeds}): {} segments",
+                out.num_rows()
+            );
+        }
+    }
 }
