@@ -90,6 +90,45 @@ impl KqlContext {
         Ok(Self::with_runtime(Some((runtime, merge_reserve))))
     }
 
+    /// A context whose plans skip DataFusion's optional logical rewrites (filter and limit
+    /// push-down, projection pruning, common-subexpression elimination, the `eliminate_*` and
+    /// empty-relation rules); the rules DataFusion needs to execute a plan at all (expression
+    /// simplification, distinct → aggregate, decorrelation, equi-join extraction) stay. The
+    /// same query must give the same rows either way; the differential tests compare the two.
+    #[doc(hidden)]
+    pub fn without_logical_optimizer() -> Self {
+        const OPTIONAL: &[&str] = &[
+            "push_down_filter",
+            "push_down_limit",
+            "optimize_projections",
+            "common_sub_expression_eliminate",
+            "eliminate_filter",
+            "eliminate_limit",
+            "eliminate_duplicated_expr",
+            "eliminate_group_by_constant",
+            "eliminate_outer_join",
+            "eliminate_cross_join",
+            "filter_null_join_keys",
+            "propagate_empty_relation",
+            "single_distinct_aggregation_to_group_by",
+            "extract_leaf_expressions",
+            "push_down_leaf_projections",
+        ];
+        let ctx = Self::with_runtime(None);
+        let rules: Vec<_> = datafusion::optimizer::Optimizer::new()
+            .rules
+            .into_iter()
+            .filter(|r| !OPTIONAL.contains(&r.name()))
+            .collect();
+        let state = SessionStateBuilder::new_from_existing(ctx.df.state())
+            .with_optimizer_rules(rules)
+            .build();
+        KqlContext {
+            df: SessionContext::new_with_state(state),
+            ..ctx
+        }
+    }
+
     fn with_runtime(
         runtime: Option<(Arc<datafusion::execution::runtime_env::RuntimeEnv>, usize)>,
     ) -> Self {

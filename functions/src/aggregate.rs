@@ -392,10 +392,23 @@ pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
             if a.ty == KqlType::Dynamic {
                 return Err(type_error(name, 0, "an orderable scalar", a.ty));
             }
-            let e = if name.starts_with("min") {
-                agg::min(a.expr.clone())
+            // INFER: NaN is skipped like null (a group of only NaN gives null). DataFusion's
+            // grouped min/max compare with `partial_cmp`, so a NaN would win or lose depending
+            // on the order rows arrive in — a different answer per plan.
+            let x = if a.ty == KqlType::Real {
+                when(
+                    datafusion::functions::math::expr_fn::isnan(a.expr.clone()),
+                    lit(ScalarValue::Float64(None)),
+                )
+                .otherwise(a.expr.clone())
+                .map_err(|e| CallError::types(e.to_string()))?
             } else {
-                agg::max(a.expr.clone())
+                a.expr.clone()
+            };
+            let e = if name.starts_with("min") {
+                agg::min(x)
+            } else {
+                agg::max(x)
             };
             one(
                 filtered(e, p)?,

@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 mod anomaly_demo;
 #[path = "cli/charts.rs"]
 mod charts;
+#[path = "cli/differential.rs"]
+mod differential;
 #[path = "cli/limits.rs"]
 mod limits;
 #[path = "cli/malformed.rs"]
