@@ -510,7 +510,11 @@ fn plot(kind: ChartKind, cols: &[Column<'_>], p: Props) -> Result<Chart, ChartEr
         let categorical = matches!(style, Style::Column | Style::Bar)
             || !matches!(x.kind, ColKind::Time | ColKind::Number);
         let xs: Vec<Option<f64>> = if categorical {
-            let texts = columns::texts(x);
+            let texts = if x.kind == ColKind::Time {
+                time_labels(&columns::scalars(x)?)
+            } else {
+                columns::texts(x)
+            };
             let mut order: Vec<usize> = (0..texts.len()).collect();
             if matches!(x.kind, ColKind::Time | ColKind::Number) {
                 // numbers and datetimes as categories: in axis order
@@ -756,4 +760,30 @@ fn stack(series: &mut [Series], stacking: Stacking) {
             s.points.push((*x, running[i]));
         }
     }
+}
+
+/// Datetime categories, as short as the values allow: dates when every value is at midnight,
+/// else `yyyy-MM-dd HH:mm` (with seconds when any value has them).
+fn time_labels(values: &[Option<f64>]) -> Vec<String> {
+    use kql_engine::display::format_datetime_nanos;
+    const DAY: f64 = 86_400e9;
+    const MINUTE: f64 = 60e9;
+    let present = || values.iter().flatten();
+    let len = if present().all(|v| v.rem_euclid(DAY) == 0.0) {
+        10
+    } else if present().all(|v| v.rem_euclid(MINUTE) == 0.0) {
+        16
+    } else {
+        19
+    };
+    values
+        .iter()
+        .map(|v| match v {
+            Some(v) => {
+                let t = format_datetime_nanos(*v as i64).replace('T', " ");
+                t.get(..len).unwrap_or(&t).to_string()
+            }
+            None => String::new(),
+        })
+        .collect()
 }
