@@ -80,3 +80,54 @@ fn bad_sizes_and_durations_are_usage_errors() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("must be positive"), "{}", r.stderr);
 }
+
+/// Dropping a running query (what Ctrl-C, a timeout or an embedder's cancel does) stops its
+/// work and gives its memory back to the pool promptly.
+#[test]
+fn a_cancelled_query_frees_its_memory() {
+    use futures::StreamExt;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let ctx = kql_engine::KqlContext::with_memory_limit(4 << 30).unwrap();
+    let pool = std::sync::Arc::clone(&ctx.session().runtime_env().memory_pool);
+    rt.block_on(async {
+        let mut q = ctx
+            .run_streaming(
+                "range x from 1 to 200000000 step 1 | summarize n = count() by k = x % 5000011",
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        // the aggregation holds its groups until the input ends: poll until it holds memory
+        let poll = tokio::spawn(async move {
+            let _ = q.stream.next().await;
+            q
+        });
+        let started = std::time::Instant::now();
+        while pool.reserved() == 0 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the query never reserved memory"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(
+            !poll.is_finished(),
+            "the query ended before it could be cancelled"
+        );
+        poll.abort();
+        let _ = poll.await;
+        let cancelled = std::time::Instant::now();
+        while pool.reserved() > 0 {
+            assert!(
+                cancelled.elapsed() < std::time::Duration::from_secs(1),
+                "{} bytes still reserved 1 s after the cancel",
+                pool.reserved()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    });
+}
