@@ -274,12 +274,12 @@ fn mask(prefix: u32) -> u32 {
     }
 }
 
-/// The string values of a key column (any string type).
-fn strings(a: &ArrayRef) -> Result<Vec<Option<String>>> {
+/// The parsed keys of a key column (any string type): `None` for null or not IPv4.
+fn cidrs(a: &ArrayRef) -> Result<Vec<Option<(u32, u32)>>> {
     let a = cast(a, &DataType::Utf8)?;
     Ok(a.as_string::<i32>()
         .iter()
-        .map(|s| s.map(str::to_string))
+        .map(|s| s.and_then(parse_cidr))
         .collect())
 }
 
@@ -347,8 +347,11 @@ impl TablePlugin for Ipv4Lookup {
         };
         // lookup rows by prefix length, then by masked address
         let mut by_prefix: Vec<BTreeMap<u32, Vec<u32>>> = vec![BTreeMap::new(); 33];
-        for (j, key) in strings(lookup.column(self.lookup_key))?.iter().enumerate() {
-            let Some((addr, p)) = key.as_deref().and_then(parse_cidr) else {
+        for (j, key) in cidrs(lookup.column(self.lookup_key))?
+            .into_iter()
+            .enumerate()
+        {
+            let Some((addr, p)) = key else {
                 continue;
             };
             if null_extra(&lookup, false, j) {
@@ -365,11 +368,14 @@ impl TablePlugin for Ipv4Lookup {
         let mut left_idx: Vec<u32> = Vec::new();
         let mut right_idx: Vec<Option<u32>> = Vec::new();
         let mut matches: Vec<u32> = Vec::new();
-        for (i, key) in strings(input.column(self.source_key))?.iter().enumerate() {
+        for (i, key) in cidrs(input.column(self.source_key))?
+            .into_iter()
+            .enumerate()
+        {
             let i32_ = u32::try_from(i)
                 .map_err(|_| DataFusionError::Execution("ipv4_lookup: input too large".into()))?;
             matches.clear();
-            if let Some((addr, ps)) = key.as_deref().and_then(parse_cidr)
+            if let Some((addr, ps)) = key
                 && !null_extra(&input, true, i)
             {
                 for &pl in &prefixes {

@@ -1106,3 +1106,133 @@ mod tests {
         assert!(e.message.contains("datetime"), "{}", e.message);
     }
 }
+
+/// Rough timings at scale (`cargo test --release -p kql-functions -- --ignored window_plugin_timings
+/// --nocapture`); prints, asserts nothing but row counts.
+#[cfg(test)]
+mod timings {
+    use super::super::PluginArg;
+    use super::testing::*;
+    use datafusion::arrow::array::{Int64Array, StringArray};
+    use datafusion::common::ScalarValue;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    #[test]
+    #[ignore]
+    fn window_plugin_timings() {
+        let n: i64 = 1_000_000;
+        // 1M rows: 20k ids, t over 0..100k, values pseudo-random, 4 dimension values
+        let b = batch(vec![
+            (
+                "id",
+                Arc::new(Int64Array::from(
+                    (0..n).map(|i| (i * 7919) % 20_000).collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "t",
+                Arc::new(Int64Array::from((0..n).map(|i| i / 10).collect::<Vec<_>>())),
+            ),
+            (
+                "v",
+                Arc::new(Int64Array::from(
+                    (0..n).map(|i| (i * 104_729) % 1_000).collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "dim",
+                Arc::new(StringArray::from(
+                    (0..n)
+                        .map(|i| ["a", "b", "c", "d"][(i % 4) as usize])
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+        ]);
+        let s = b.schema();
+        let time = |name: &str, plan: super::super::PlanFn, pos: Vec<PluginArg>, inputs: Vec<_>| {
+            let t0 = Instant::now();
+            let out = run(plan, &args(pos), inputs);
+            println!("{name}: {} rows out in {:?}", out.num_rows(), t0.elapsed());
+        };
+        time(
+            "sliding_window_counts(1M rows, 100 bins of 1000, lookback 7 bins, 4 dims)",
+            super::plan,
+            vec![
+                col(&s, "id"),
+                col(&s, "t"),
+                long(0),
+                long(100_000),
+                long(7_000),
+                long(1_000),
+                col(&s, "dim"),
+            ],
+            vec![b.clone()],
+        );
+        time(
+            "session_count(1M rows, 100 bins, lookback 500, 4 dims)",
+            super::super::session_count::DEF.plan,
+            vec![
+                col(&s, "id"),
+                col(&s, "t"),
+                long(0),
+                long(100_000),
+                long(1_000),
+                long(500),
+                col(&s, "dim"),
+            ],
+            vec![b.clone()],
+        );
+        time(
+            "rolling_percentile(1M rows, 100 bins, 7 bins per window, 4 dims)",
+            super::super::rolling_percentile::DEF.plan,
+            vec![
+                col(&s, "v"),
+                long(90),
+                col(&s, "t"),
+                long(1_000),
+                long(7),
+                col(&s, "dim"),
+            ],
+            vec![b.clone()],
+        );
+        // ipv4_lookup: 100k /24 ranges, 1M addresses (about half in a range)
+        let nets: Vec<String> = (0..100_000_u32)
+            .map(|i| {
+                let a = i * 2;
+                format!("{}.{}.{}.0/24", 10 + (a >> 16), (a >> 8) & 255, a & 255)
+            })
+            .collect();
+        let lookup = batch(vec![
+            ("net", Arc::new(StringArray::from(nets))),
+            (
+                "k",
+                Arc::new(Int64Array::from((0..100_000).collect::<Vec<i64>>())),
+            ),
+        ]);
+        let ips: Vec<String> = (0..n as u32)
+            .map(|i| {
+                let a = (i.wrapping_mul(2_654_435_761) >> 8) % 200_000;
+                format!(
+                    "{}.{}.{}.{}",
+                    10 + (a >> 16),
+                    (a >> 8) & 255,
+                    a & 255,
+                    i & 255
+                )
+            })
+            .collect();
+        let input = batch(vec![("ip", Arc::new(StringArray::from(ips)))]);
+        let is = input.schema();
+        time(
+            "ipv4_lookup(1M addresses, 100k ranges)",
+            super::super::ipv4_lookup::DEF.plan,
+            vec![
+                PluginArg::Table(1),
+                col(&is, "ip"),
+                val(ScalarValue::Utf8(Some("net".into()))),
+            ],
+            vec![input, lookup],
+        );
+    }
+}
