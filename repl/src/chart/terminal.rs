@@ -1,7 +1,8 @@
 //! The chart as text for a terminal: lines and points on a Unicode braille grid (2×4 dots per
 //! character), bars with eighth blocks, and a legend; ANSI colours when asked. Bar-like charts
 //! (column, bar, pie) are all drawn as horizontal bars, which fit a terminal best; area charts
-//! are drawn as their top lines.
+//! are drawn as their top lines, and bars always on a linear scale (a log `yaxis` applies to
+//! the line charts here and to every chart in the SVG/HTML/PNG writers).
 
 use super::model::{Body, Chart, Plot, Scale, Series, Stacking, Style, XAxis};
 use super::scene::{ANOMALY, Rgb, palette};
