@@ -17,14 +17,14 @@
 use super::{PluginArg, PluginArgs, PluginDef, PluginError, TablePlugin};
 use crate::types::KqlType;
 use crate::udf::{self, ConvTarget, Op};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
 use datafusion::arrow::compute::{cast, concat_batches};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -302,29 +302,43 @@ impl BagUnpack {
         Ok((Arc::new(Schema::new(fields)), sources))
     }
 
-    /// Each row's bag (`None` for nulls and values that are not bags, which Kusto ignores),
-    /// without the ignored properties.
-    fn bags(&self, batch: &RecordBatch) -> Result<Vec<Option<Map<String, Value>>>> {
+    /// The slots of the rows' bags (rows that are null or not property bags, which Kusto
+    /// ignores, add nothing; nor do the ignored properties). With `only`, just those keys.
+    fn slots(
+        &self,
+        batch: &RecordBatch,
+        only: Option<&HashSet<String>>,
+    ) -> Result<BTreeMap<String, Slot>> {
         let col = batch.column(self.column).as_string_opt::<i32>().cloned();
         let Some(col) = col else {
             return exec_err!("bag_unpack: the column to unpack is not dynamic text");
         };
-        Ok((0..col.len())
-            .map(|i| {
-                if col.is_null(i) {
-                    return None;
+        let mut slots: BTreeMap<String, Slot> = BTreeMap::new();
+        for row in 0..col.len() {
+            if col.is_null(row) {
+                continue;
+            }
+            let Ok(Value::Object(bag)) = serde_json::from_str::<Value>(col.value(row)) else {
+                continue;
+            };
+            for (k, v) in bag {
+                if self.ignored.contains(&k) || only.is_some_and(|o| !o.contains(&k)) {
+                    continue;
                 }
-                match serde_json::from_str::<Value>(col.value(i)) {
-                    Ok(Value::Object(mut m)) => {
-                        if !self.ignored.is_empty() {
-                            m.retain(|k, _| !self.ignored.contains(k));
-                        }
-                        Some(m)
-                    }
-                    _ => None,
+                let slot = slots.entry(k).or_default();
+                let t = json_type(&v);
+                slot.ty = match (slot.ty, t) {
+                    (prev, None) => prev,
+                    (None, Some(t)) => Some(t),
+                    (Some(a), Some(b)) if a == b => Some(a),
+                    _ => Some(KqlType::Dynamic),
+                };
+                if t.is_some() {
+                    slot.cells.push((row, v.to_string()));
                 }
-            })
-            .collect())
+            }
+        }
+        Ok(slots)
     }
 
     fn run_declared(
@@ -333,17 +347,33 @@ impl BagUnpack {
         schema: &SchemaRef,
         sources: &[Source],
     ) -> Result<RecordBatch> {
-        let bags = self.bags(batch)?;
+        // the declared slots, and (in 'error' mode) the slots that would clash with the input
+        // columns the schema takes
+        let mut wanted = HashSet::new();
+        let mut watched = Vec::new();
+        for (f, s) in schema.fields().iter().zip(sources) {
+            match s {
+                Source::Slot(key) => {
+                    wanted.insert(key.clone());
+                }
+                Source::Input(_) if self.conflict == Conflict::Error => {
+                    if let Some(key) = self.key_of(f.name()) {
+                        wanted.insert(key.clone());
+                        watched.push((key, f.name()));
+                    }
+                }
+                Source::Input(_) => {}
+            }
+        }
+        let slots = self.slots(batch, Some(&wanted))?;
+        if let Some((_, name)) = watched.iter().find(|(k, _)| slots.contains_key(k)) {
+            return conflict_error(name);
+        }
+        let rows = batch.num_rows();
         let mut cols = Vec::with_capacity(sources.len());
         for (f, s) in schema.fields().iter().zip(sources) {
             cols.push(match s {
                 Source::Input(i) => {
-                    if self.conflict == Conflict::Error
-                        && let Some(key) = self.key_of(f.name())
-                        && bags.iter().flatten().any(|b| b.contains_key(&key))
-                    {
-                        return conflict_error(f.name());
-                    }
                     let c = batch.column(*i);
                     if c.data_type() == f.data_type() {
                         Arc::clone(c)
@@ -351,59 +381,61 @@ impl BagUnpack {
                         cast(c, f.data_type())?
                     }
                 }
-                Source::Slot(key) => slot_array(&bags, key, KqlType::of_field(f))?,
+                Source::Slot(key) => {
+                    let cells = slots
+                        .get(key)
+                        .map(|s| s.cells.as_slice())
+                        .unwrap_or_default();
+                    slot_array(cells, rows, KqlType::of_field(f))?
+                }
             });
         }
-        make_batch(Arc::clone(schema), cols, batch.num_rows())
+        make_batch(Arc::clone(schema), cols, rows)
     }
 
     fn run_inferred(&self, batch: &RecordBatch) -> Result<RecordBatch> {
-        let bags = self.bags(batch)?;
-        // slot name → the one type of its non-null values (None: only nulls so far)
-        let mut slots: BTreeMap<&str, Option<KqlType>> = BTreeMap::new();
-        for bag in bags.iter().flatten() {
-            for (k, v) in bag {
-                let t = json_type(v);
-                let e = slots.entry(k.as_str()).or_insert(None);
-                *e = match (*e, t) {
-                    (prev, None) => prev,
-                    (None, Some(t)) => Some(t),
-                    (Some(a), Some(b)) if a == b => Some(a),
-                    _ => Some(KqlType::Dynamic),
-                };
-            }
-        }
+        let slots = self.slots(batch, None)?;
+        let rows = batch.num_rows();
         let mut fields: Vec<FieldRef> = Vec::new();
         let mut cols: Vec<ArrayRef> = Vec::new();
         for (i, f) in self.kept() {
             fields.push(Arc::clone(f));
             cols.push(Arc::clone(batch.column(i)));
         }
-        for (key, ty) in slots {
+        for (key, slot) in slots {
             // INFER: a slot whose values are all null still makes a (dynamic, all-null) column
-            let ty = ty.unwrap_or(KqlType::Dynamic);
+            let ty = slot.ty.unwrap_or(KqlType::Dynamic);
             let name = format!("{}{key}", self.prefix);
             let field = Arc::new(ty.field(&name));
-            let array = slot_array(&bags, key, ty)?;
-            match fields.iter().position(|f| f.name() == &name) {
+            let at = fields.iter().position(|f| f.name() == &name);
+            if at.is_some() && self.conflict == Conflict::KeepSource {
+                continue;
+            }
+            let array = slot_array(&slot.cells, rows, ty)?;
+            match at {
                 None => {
                     fields.push(field);
                     cols.push(array);
                 }
-                Some(at) => match self.conflict {
-                    Conflict::KeepSource => {}
-                    // the doc's replace_source example lists the replaced column where the
-                    // source column was (`Name, Age`)
-                    Conflict::ReplaceSource => {
-                        fields[at] = field;
-                        cols[at] = array;
-                    }
-                    Conflict::Error => return conflict_error(&name),
-                },
+                // the doc's replace_source example lists the replaced column where the source
+                // column was (`Name, Age`)
+                Some(at) if self.conflict == Conflict::ReplaceSource => {
+                    fields[at] = field;
+                    cols[at] = array;
+                }
+                Some(_) => return conflict_error(&name),
             }
         }
-        make_batch(Arc::new(Schema::new(fields)), cols, batch.num_rows())
+        make_batch(Arc::new(Schema::new(fields)), cols, rows)
     }
+}
+
+/// One slot's non-null values as (row, JSON text), in row order, and the one type of its
+/// values (`None` while only nulls were seen; `dynamic` once two types met).
+#[derive(Debug, Default)]
+struct Slot {
+    cells: Vec<(usize, String)>,
+    ty: Option<KqlType>,
 }
 
 fn conflict_error<T>(name: &str) -> Result<T> {
@@ -425,16 +457,17 @@ fn json_type(v: &Value) -> Option<KqlType> {
     })
 }
 
-/// One slot of every row as a column of type `ty`.
-fn slot_array(bags: &[Option<Map<String, Value>>], key: &str, ty: KqlType) -> Result<ArrayRef> {
-    let text: StringArray = bags
-        .iter()
-        .map(|b| match b.as_ref().and_then(|b| b.get(key)) {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v.to_string()),
-        })
-        .collect();
-    dynamic_to(Arc::new(text), ty)
+/// A slot's cells as a column of `rows` rows of type `ty`.
+fn slot_array(cells: &[(usize, String)], rows: usize, ty: KqlType) -> Result<ArrayRef> {
+    let mut text = StringBuilder::with_capacity(rows, cells.iter().map(|c| c.1.len()).sum());
+    let mut next = cells.iter().peekable();
+    for row in 0..rows {
+        match next.next_if(|c| c.0 == row) {
+            Some((_, v)) => text.append_value(v),
+            None => text.append_null(),
+        }
+    }
+    dynamic_to(Arc::new(text.finish()), ty)
 }
 
 /// Dynamic JSON text → a column of KQL type `ty`, converting as `tolong()`, `tostring()`, ...
