@@ -30,7 +30,9 @@
 //! aggregation's column, in input order), then one column per pivot value, named by the value's
 //! `tostring()` text. A (row, value) combination with no input rows holds the aggregation's
 //! default (summarize-operator.md "Default values of aggregations": 0 for `count`, `dcount`,
-//! `sum`, `stdev`, `variance`; `[]` for `make_list`, `make_set`, `make_bag`; null otherwise).
+//! `sum`, `stdev`, `variance`; `[]` for `make_list`, `make_set`, `make_bag`; null otherwise —
+//! pairwise-dist-fl.md's `pivot(entity, max(dist), entity1)` output shows such `max` cells
+//! empty).
 //! Null values are ignored by every aggregation but `count()`.
 //!
 //! INFER (the doc does not say):
