@@ -9,8 +9,11 @@
 //! look-back 41): a first bin of about 57 and then 18–23 per bin. Read point by point, the
 //! chart matches this model — an appearance starts a session when the previous appearance of
 //! the same id is more than 41 slots earlier (ids 42..50 start a session at every appearance),
-//! bins are `bin(Timeline, Bin)` — exactly from the second bin on; its first bin reads 57 where
-//! the model gives 58 (see the report in the test below).
+//! bins are `bin(Timeline, Bin)` (not `bin_at(Timeline, Bin, Start)`, which shifts the series)
+//! — exactly from the second bin on (chart sampled at every bin, 1..9999). Its first bin reads
+//! 57 where the model gives 58: one of the first bin's sessions is not counted by Kusto, which
+//! the docs do not explain (it would fit Kusto not counting the very first row's session). We
+//! count every session (58 there).
 //!
 //! INFER choices (the docs are silent):
 //! - only rows with `Start <= Timeline <= End` are read;
