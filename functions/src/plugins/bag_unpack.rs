@@ -69,8 +69,9 @@ enum Conflict {
 enum Source {
     /// An input column (by position).
     Input(usize),
-    /// A bag slot (by key, without the prefix).
-    Slot(String),
+    /// A bag slot (by key, without the prefix; `None` for a declared name that lacks the
+    /// prefix, which no slot can fill).
+    Slot(Option<String>),
 }
 
 #[derive(Debug)]
@@ -264,7 +265,7 @@ impl BagUnpack {
             }
         }
         for f in decl.fields() {
-            let slot = || Source::Slot(self.key_of(f.name()).unwrap_or_default());
+            let slot = || Source::Slot(self.key_of(f.name()));
             match self.kept_index(f.name()) {
                 Some(i) if open => {
                     // `(*, x:long)` where the input already has `x`
@@ -353,9 +354,10 @@ impl BagUnpack {
         let mut watched = Vec::new();
         for (f, s) in schema.fields().iter().zip(sources) {
             match s {
-                Source::Slot(key) => {
+                Source::Slot(Some(key)) => {
                     wanted.insert(key.clone());
                 }
+                Source::Slot(None) => {}
                 Source::Input(_) if self.conflict == Conflict::Error => {
                     if let Some(key) = self.key_of(f.name()) {
                         wanted.insert(key.clone());
@@ -382,8 +384,9 @@ impl BagUnpack {
                     }
                 }
                 Source::Slot(key) => {
-                    let cells = slots
-                        .get(key)
+                    let cells = key
+                        .as_ref()
+                        .and_then(|k| slots.get(k))
                         .map(|s| s.cells.as_slice())
                         .unwrap_or_default();
                     slot_array(cells, rows, KqlType::of_field(f))?
@@ -821,9 +824,46 @@ mod tests {
             declared_open: false,
             ..args
         };
-        let out = run(args, &schema, batch);
+        let out = run(args.clone(), &schema, batch.clone());
         assert_eq!(names(&out), ["Name", "Age"]);
         assert_eq!(strs(&out, "Name"), some(&["John", "Dave", "Jasmine"]));
+
+        // with a prefix, declared names carry it; a name without it matches no slot
+        let decl = Arc::new(Schema::new(vec![
+            KqlType::String.field("p_Name"),
+            KqlType::Long.field("Age"),
+        ]));
+        let args = PluginArgs {
+            positional: vec![col("d", &schema), s("p_")],
+            declared_schema: Some(decl),
+            ..args
+        };
+        let out = run(args, &schema, batch);
+        assert_eq!(strs(&out, "p_Name"), some(&["John", "Dave", "Jasmine"]));
+        assert_eq!(longs(&out, "Age"), [None, None, None]);
+
+        // `(*, Description:string)` where the input has Description: an error by default,
+        // the input column with keep_source, the slot (here missing: "") with replace_source
+        let decl = Arc::new(Schema::new(vec![KqlType::String.field("Description")]));
+        let mk = |mode: &str| PluginArgs {
+            positional: vec![col("d", &schema), s("~"), s(mode)],
+            declared_schema: Some(Arc::clone(&decl)),
+            declared_open: true,
+            ..Default::default()
+        };
+        assert!(plan(&mk("error"), &[Arc::clone(&schema)]).is_err());
+        let (_, batch) = table(vec![
+            (dyn_field("d"), vec![Some(r#"{"a":1}"#)]),
+            (
+                Field::new("Description", DataType::Utf8, true),
+                vec![Some("Student")],
+            ),
+        ]);
+        let out = run(mk("keep_source"), &schema, batch.clone());
+        assert_eq!(names(&out), ["Description"]);
+        assert_eq!(strs(&out, "Description"), some(&["Student"]));
+        let out = run(mk("replace_source"), &schema, batch);
+        assert_eq!(strs(&out, "Description"), some(&[""]));
     }
 
     #[test]
