@@ -246,7 +246,18 @@ impl Planner<'_> {
             inputs.push(plan);
             return Ok(PluginArg::Table(inputs.len() - 1));
         }
-        let (x, _) = self.plan_scalar(e, &DFSchema::empty())?;
+        let x = match (self.plan_scalar(e, &DFSchema::empty()), &e.kind) {
+            (Ok((x, _)), _) => x,
+            // a bare name that is neither an input column, a table nor a scalar `let`: a column
+            // of a table argument (`ipv4_lookup(T, ip, network)` names T's column `network`);
+            // the plugin checks it, as it does a column given as a string
+            (Err(_), ExprKind::Name(id)) => {
+                return Ok(PluginArg::Value(datafusion::scalar::ScalarValue::Utf8(
+                    Some(id.name.clone()),
+                )));
+            }
+            (Err(err), _) => return Err(err),
+        };
         match x {
             Expr::Literal(v, _) => Ok(PluginArg::Value(v)),
             _ => self.err(
