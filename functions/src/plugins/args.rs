@@ -140,15 +140,13 @@ impl PluginArgs {
         match self.get(i) {
             None => Ok(None),
             Some(PluginArg::Column { name, index }) => Ok(Some((name.clone(), *index))),
-            Some(PluginArg::Value(ScalarValue::Utf8(Some(s)))) => {
-                match input.index_of(s) {
-                    Ok(idx) => Ok(Some((s.clone(), idx))),
-                    Err(_) => Err(PluginError::at(
-                        i,
-                        format!("{what}: the input has no column named '{s}'"),
-                    )),
-                }
-            }
+            Some(PluginArg::Value(ScalarValue::Utf8(Some(s)))) => match input.index_of(s) {
+                Ok(idx) => Ok(Some((s.clone(), idx))),
+                Err(_) => Err(PluginError::at(
+                    i,
+                    format!("{what}: the input has no column named '{s}'"),
+                )),
+            },
             Some(_) => Err(PluginError::at(
                 i,
                 format!("{what} must be the name of an input column"),
@@ -164,7 +162,10 @@ impl PluginArgs {
         input: &SchemaRef,
     ) -> Result<(String, usize), PluginError> {
         self.column(i, what, input)?.ok_or_else(|| {
-            PluginError::at(i, format!("{what} is required: the name of an input column"))
+            PluginError::at(
+                i,
+                format!("{what} is required: the name of an input column"),
+            )
         })
     }
 

@@ -16,20 +16,20 @@
 
 mod args;
 mod autocluster;
+mod bag_unpack;
+mod basket;
 mod diffpatterns;
-mod sliding_window_counts;
-mod session_count;
-mod rolling_percentile;
 mod ipv4_lookup;
 mod itemsets;
-mod basket;
-mod bag_unpack;
 mod narrow;
+mod pivot;
 pub mod reduce;
-mod reduce_miner;
 #[cfg(test)]
 mod reduce_eval;
-mod pivot;
+mod reduce_miner;
+mod rolling_percentile;
+mod session_count;
+mod sliding_window_counts;
 
 pub use args::{ArgRef, PluginArg, PluginArgs, PluginError, scalar_f64};
 
@@ -78,16 +78,16 @@ pub struct PluginDef {
 
 /// Every plugin, by name.
 pub static PLUGINS: &[PluginDef] = &[
-    sliding_window_counts::DEF,
-    session_count::DEF,
-    rolling_percentile::DEF,
     ipv4_lookup::DEF,
+    rolling_percentile::DEF,
+    session_count::DEF,
+    sliding_window_counts::DEF,
     bag_unpack::DEF,
     narrow::DEF,
     pivot::DEF,
+    autocluster::DEF,
     basket::DEF,
     diffpatterns::DEF,
-    autocluster::DEF,
 ];
 
 /// The plugin called `name` (plugin names are case-sensitive, as in Kusto).
