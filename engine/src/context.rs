@@ -304,7 +304,30 @@ impl KqlContext {
         self.register_table(name, Arc::new(table))
     }
 
-    /// Registers any DataFusion table provider as table `name`.
+    /// Registers any DataFusion table provider as table `name` (a `MemTable`, a `ListingTable`
+    /// over an object store, your own provider); KQL reads it through DataFusion's scan, with
+    /// projection and filter push-down where the provider supports them.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use kql_engine::datafusion::arrow::array::Int64Array;
+    /// use kql_engine::datafusion::arrow::record_batch::RecordBatch;
+    /// use kql_engine::datafusion::datasource::MemTable;
+    /// use std::sync::Arc;
+    /// let batch = RecordBatch::try_from_iter(vec![(
+    ///     "Latency",
+    ///     Arc::new(Int64Array::from(vec![120, 80, 4000])) as _,
+    /// )])?;
+    /// // two partitions: KQL sees one table
+    /// let table = MemTable::try_new(batch.schema(), vec![vec![batch.clone()], vec![batch]])?;
+    /// let ctx = kql_engine::KqlContext::new();
+    /// ctx.register_table("Requests", Arc::new(table))?;
+    /// let r = ctx.run("Requests | where Latency > 100 | count").await?;
+    /// let text = kql_engine::datafusion::arrow::util::pretty::pretty_format_batches(&r[0].batches)?;
+    /// assert!(text.to_string().contains("| 4     |"), "{text}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn register_table(&self, name: &str, provider: Arc<dyn TableProvider>) -> Result<()> {
         if let Ok(mut t) = self.tables.write() {
             t.insert(name.to_string(), provider);
