@@ -22,7 +22,10 @@
 //!    nested in (a subset or superset of the values of) a kept one, or when more than half of
 //!    the smaller of the two segments' rows are shared with a kept one.
 //!
-//! INFER: a segment matching a single row is not reported.
+//! INFER: a segment matching a single row is not reported. A column with one value in every
+//! row (a filter's constant, `where Level == "Error"`) is neither a seed value nor a dimension
+//! of the score (D counts the other columns); every segment reports its value, and it is a
+//! segment on its own only when every column is constant.
 //!
 //! Counts are exact (bitsets per seed value, ANDed), Percent = 100·Count/N. Dimensions: every
 //! column but the weight column (INFER), values as in `basket` (categorical, no binning; null
@@ -156,6 +159,9 @@ struct Search<'a> {
     total: f64,
     dims: f64,
     size_weight: f64,
+    /// Columns holding one value in every row: no information, so neither seeds nor
+    /// dimensions of the score; every segment reports them (they are implied).
+    constant: Vec<bool>,
     /// Bitset per (column position, value id) used by some seed.
     bits: HashMap<(usize, u32), Bits>,
 }
@@ -263,6 +269,7 @@ impl Search<'_> {
     /// the seed's best single value; the better of the two local optima.
     fn climb(&self, seed: usize) -> Option<Segment> {
         let seed_items: Vec<(usize, u32)> = (0..self.cols.len())
+            .filter(|c| !self.constant[*c])
             .filter_map(|c| {
                 let id = self.cols[c].ids[seed];
                 (id != MISSING).then_some((c, id))
@@ -408,13 +415,29 @@ impl AutoCluster {
             eligible.swap(i, j);
         }
         let seeds = &eligible[..take];
+        // INFER: a column with the same value in every row (say `Level == "Error"` after a
+        // filter) tells the segments nothing apart; counting it would make the all-rows
+        // segment a strong pattern that every real one is nested in.
+        let constants: Vec<(usize, u32)> = cols
+            .iter()
+            .enumerate()
+            .filter_map(|(c, col)| {
+                let first = *col.ids.first()?;
+                (first != MISSING && col.ids.iter().all(|id| *id == first)).then_some((c, first))
+            })
+            .collect();
+        let constant: Vec<bool> = (0..cols.len())
+            .map(|c| constants.iter().any(|(k, _)| *k == c))
+            .collect();
+        let informative = cols.len() - constants.len();
         let mut search = Search {
             cols: &cols,
             weights: weights.as_deref(),
             n_rows: n,
             total,
-            dims: cols.len().max(1) as f64,
+            dims: informative.max(1) as f64,
             size_weight: self.size_weight,
+            constant,
             bits: HashMap::new(),
         };
         search.build_bits(seeds);
@@ -448,6 +471,20 @@ impl AutoCluster {
             if !redundant {
                 kept.push(s);
             }
+        }
+        if informative == 0 && !constants.is_empty() && n > 1 {
+            // every column is constant: the one pattern is the whole table
+            let rows = search.rows_of(&[]);
+            kept.push(Segment {
+                items: Vec::new(),
+                count: search.weigh(&rows),
+                score: 1.0,
+                rows,
+            });
+        }
+        for s in &mut kept {
+            s.items.extend(constants.iter().copied());
+            s.items.sort_unstable();
         }
         Ok((kept, cols, total))
     }

@@ -470,6 +470,48 @@ fn autocluster_finds_the_planted_segment() {
 }
 
 #[test]
+fn autocluster_a_constant_column_is_in_every_segment_but_never_one_alone() {
+    // After `where Level == "Error"` every row has Level=Error. Counted as a dimension, the
+    // all-rows segment {Error} (score 1 · (1/4)^0.5 = 0.5) would beat {eu, db, Error}
+    // (0.2^0.5 · (3/4)^0.5 = 0.39) and hide every segment, all nested in it; as a constant it
+    // is only reported alongside the real patterns.
+    let n = 100;
+    let mut region = Vec::new();
+    let mut service = Vec::new();
+    let mut host = Vec::new();
+    for i in 0..n {
+        let (r, s_) = match i % 10 {
+            0 | 1 => ("eu", "db"),
+            2 | 3 => ("us", "web"),
+            _ => ("sa", ["api", "cache", "queue", "auth"][i % 4]),
+        };
+        region.push(r);
+        service.push(s_);
+        host.push(format!("h{i}"));
+    }
+    let host: Vec<&str> = host.iter().map(String::as_str).collect();
+    let level = vec!["Error"; n];
+    let b = batch_of(vec![
+        ("Region", str_col(&region)),
+        ("Service", str_col(&service)),
+        ("Level", str_col(&level)),
+        ("Host", str_col(&host)),
+    ]);
+    let out = run_plugin(&autocluster::DEF, &b, vec![]);
+    check_autocluster(&b, &out, None, 25);
+    let r = rows(&out);
+    assert!(!r.is_empty());
+    for x in &r {
+        assert_eq!(x[5], "Error", "{r:?}");
+        assert!(
+            x[3] != "" || x[4] != "",
+            "a segment of the constant alone: {r:?}"
+        );
+    }
+    assert!(r.iter().any(|x| x[3..6] == ["eu", "db", "Error"]), "{r:?}");
+}
+
+#[test]
 fn autocluster_errors() {
     let b = batch_of(vec![
         ("Region", str_col(&["eu"])),
