@@ -937,7 +937,7 @@ fn anomalies_sample_finds_the_injected_incident() {
     ]);
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     let sets: Vec<&str> = r.stdout.split("\n\n").collect();
-    assert_eq!(sets.len(), 2, "two result sets expected:\n{}", r.stdout);
+    assert_eq!(sets.len(), 3, "three result sets expected:\n{}", r.stdout);
     let checkout: Vec<Vec<&str>> = sets[0]
         .lines()
         .skip(1)
@@ -967,6 +967,29 @@ fn anomalies_sample_finds_the_injected_incident() {
         .find(|l| l.starts_with("checkout,"))
         .unwrap_or_else(|| panic!("no checkout summary:\n{}", sets[1]));
     assert!(line.contains(",2024-03-15T09:40:05Z,2.4.1,sam"), "{line}");
+    // 3. diffpatterns: the incident's error signature leads, and its counts recount directly
+    let since = checkout.iter().map(|f| f[0]).min().unwrap_or_default();
+    let top: Vec<&str> = sets[2]
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .split(',')
+        .collect();
+    assert_eq!(top.get(9), Some(&"NullReferenceException"), "{}", sets[2]);
+    let count = |window: &str| {
+        let q = format!(
+            "AppLogs | where Service == 'checkout' and Level == 'Error' and TimeGenerated {window} datetime({since}) \
+             and Message startswith 'NullReferenceException' | count"
+        );
+        let c = run(&[
+            "-d",
+            root().join("corpus/samples/data").to_str().unwrap(),
+            &q,
+        ]);
+        c.stdout.lines().nth(1).unwrap_or_default().to_string()
+    };
+    assert_eq!(top[1], count(">="), "CountA");
+    assert_eq!(top[2], count("<"), "CountB");
 }
 
 /// Queries over the real exports in ../shared/data (read-only), checked against the pandas
