@@ -11,6 +11,9 @@
 //! Commands, one per line on stdin; each answer is one JSON line on stdout:
 //!
 //!     run kql|df NAME [DUMP_PATH]   → {"ms": wall ms, "rows": n}
+//!     explain NAME PATH             (kql's logical and physical plans written to PATH)
+//!     sqltext SELECT ...            (any DataFusion SQL on the same session; row count)
+//!     quit
 //!
 //! The time covers parse + plan + execute + collect into Arrow batches (`KqlContext::run`,
 //! `SessionContext::sql(..).collect()`). With DUMP_PATH the rows are then written (outside
@@ -443,6 +446,17 @@ async fn main() -> Result<(), BoxErr> {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let answer = match parts.as_slice() {
             ["quit"] => break,
+            // debugging aid: `explain NAME PATH` writes kql's optimized plan to PATH
+            ["explain", name, path] => match QUESTIONS.iter().find(|q| q.name == *name) {
+                None => format!(r#"{{"error": {}}}"#, json_str("unknown question")),
+                Some(qs) => match worker.ctx.explain(qs.kql).await {
+                    Ok(text) => match std::fs::write(path, text) {
+                        Ok(()) => r#"{"ok": true}"#.to_string(),
+                        Err(e) => format!(r#"{{"error": {}}}"#, json_str(&e.to_string())),
+                    },
+                    Err(e) => format!(r#"{{"error": {}}}"#, json_str(&e.to_string())),
+                },
+            },
             // debugging aid: `sqltext SELECT ...` runs DataFusion SQL text, prints the row count
             ["sqltext", ..] => match worker.ctx.session().sql(line["sqltext".len()..].trim()).await {
                 Ok(df) => match df.collect().await {
