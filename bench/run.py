@@ -9,7 +9,7 @@ One command does everything:
      re-runs itself under that interpreter;
   2. `cargo build --release --bins` in bench/ (a no-op when up to date);
   3. generates the data with target/release/gen if the Parquet file is missing or holds a
-     different number of rows (10 M rows → bench/data/, any other N → bench/data/rows-N/; the
+     different number of rows, or the JSON-lines file is missing (10 M rows → bench/data/, any other N → bench/data/rows-N/; the
      JSON-lines file holds the first min(N, --json-rows) rows);
   4. starts two long-lived workers — target/release/side (kql and DataFusion SQL: the kql-engine
      library and DataFusion's SessionContext in one Rust process, over one ListingTable) and
@@ -270,7 +270,8 @@ def main():
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--bins"], cwd=BENCH, check=True)
     pq = os.path.join(data, "perf.parquet")
-    if not os.path.exists(pq) or parquet_rows(pq) != args.rows:
+    jsonl_missing = not args.no_json and not os.path.exists(os.path.join(data, "perf.jsonl"))
+    if not os.path.exists(pq) or jsonl_missing or parquet_rows(pq) != args.rows:
         os.makedirs(data, exist_ok=True)
         subprocess.run([os.path.join(BENCH, "target/release/gen"), "--rows", str(args.rows),
                         "--json-rows", str(min(args.rows, args.json_rows)), "--out", data],
