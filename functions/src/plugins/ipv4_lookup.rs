@@ -236,34 +236,10 @@ fn output_schema(input: &SchemaRef, lookup: &SchemaRef, lookup_out: &[usize]) ->
     Arc::new(Schema::new(fields))
 }
 
-/// `a.b.c.d` with an optional `/prefix` (0..=32) → (address masked to the prefix, prefix).
+/// `a.b.c.d` with an optional `/prefix` (0..=32) → (address masked to the prefix, prefix),
+/// as the `ipv4_*` functions read it.
 fn parse_cidr(text: &str) -> Option<(u32, u32)> {
-    let text = text.trim();
-    let (addr, prefix) = match text.split_once('/') {
-        Some((a, p)) => {
-            let p = p.trim();
-            if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let p: u32 = p.parse().ok()?;
-            (a.trim(), (p <= 32).then_some(p)?)
-        }
-        None => (text, 32),
-    };
-    let mut value: u32 = 0;
-    let mut octets = 0;
-    for part in addr.split('.') {
-        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let octet: u32 = part.parse().ok()?;
-        if octet > 255 {
-            return None;
-        }
-        value = (value << 8) | octet;
-        octets += 1;
-    }
-    (octets == 4).then_some((value & mask(prefix), prefix))
+    crate::udf::ip::parse_v4(text).map(|v| (v.addr, v.prefix))
 }
 
 /// The netmask of a prefix length.

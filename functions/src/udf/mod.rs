@@ -15,7 +15,7 @@ mod encoding;
 pub mod ext;
 mod has;
 mod hash;
-mod ip;
+pub(crate) mod ip;
 mod json;
 pub mod misc_ops;
 pub mod op_udf;
