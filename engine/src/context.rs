@@ -459,6 +459,28 @@ impl KqlContext {
     /// # }).unwrap();
     /// ```
     pub async fn run_streaming(&self, script: &str) -> Result<Vec<QueryStream>> {
+        let mut results = Vec::new();
+        for (df, render) in self.plan_queries(script, true).await? {
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let stream = df.execute_stream().await?;
+            results.push(QueryStream {
+                schema,
+                stream,
+                render,
+            });
+        }
+        Ok(results)
+    }
+
+    /// Plans every statement of `script` in order and returns each query as a DataFusion
+    /// DataFrame with its `render` metadata. `materialize(...)` tables are computed here when
+    /// `materialize` is set (otherwise their plans stay inline, as `check`/`explain` want);
+    /// `set query_now` takes effect for the statements after it.
+    async fn plan_queries(
+        &self,
+        script: &str,
+        materialize: bool,
+    ) -> Result<Vec<(datafusion::dataframe::DataFrame, Option<RenderSpec>)>> {
         let out = parse_script(script);
         if !out.diagnostics.is_empty() {
             return Err(KqlError::query(script, out.diagnostics));
@@ -468,33 +490,28 @@ impl KqlContext {
         };
         self.import_session_tables().await;
         let mut planner = Planner::new(self, script, self.now_for_query());
-        let mut results = Vec::new();
+        let mut queries = Vec::new();
         for st in &parsed.statements {
             match self.plan_with_data(&mut planner, st).await? {
                 StatementOutcome::None => {}
                 StatementOutcome::Materialize { name, plan } => {
-                    let df = self.df.execute_logical_plan(*plan).await?;
-                    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                    let batches = df.collect().await?;
-                    let table = MemTable::try_new(schema, vec![batches])?;
-                    planner.bind_materialized(&name, Arc::new(table))?;
+                    if materialize {
+                        let df = self.df.execute_logical_plan(*plan).await?;
+                        let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                        let batches = df.collect().await?;
+                        let table = MemTable::try_new(schema, vec![batches])?;
+                        planner.bind_materialized(&name, Arc::new(table))?;
+                    }
                 }
                 StatementOutcome::Query { plan, render } => {
-                    let df = self.df.execute_logical_plan(*plan).await?;
-                    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                    let stream = df.execute_stream().await?;
-                    results.push(QueryStream {
-                        schema,
-                        stream,
-                        render,
-                    });
+                    queries.push((self.df.execute_logical_plan(*plan).await?, render));
                 }
             }
             if let Some(now) = planner.take_now_override() {
                 self.set_now(now);
             }
         }
-        Ok(results)
+        Ok(queries)
     }
 
     /// Plans one statement; when a plugin's output columns depend on its input rows (`pivot`),
@@ -542,36 +559,8 @@ impl KqlContext {
     /// # }).unwrap();
     /// ```
     pub async fn dataframe(&self, script: &str) -> Result<datafusion::dataframe::DataFrame> {
-        let out = parse_script(script);
-        if !out.diagnostics.is_empty() {
-            return Err(KqlError::query(script, out.diagnostics));
-        }
-        let Some(parsed) = out.script else {
-            return Err(KqlError::Unsupported {
-                what: "an empty script has no query to turn into a DataFrame".to_string(),
-            });
-        };
-        self.import_session_tables().await;
-        let mut planner = Planner::new(self, script, self.now_for_query());
-        let mut last = None;
-        for st in &parsed.statements {
-            match self.plan_with_data(&mut planner, st).await? {
-                StatementOutcome::None => {}
-                StatementOutcome::Materialize { name, plan } => {
-                    let df = self.df.execute_logical_plan(*plan).await?;
-                    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                    let batches = df.collect().await?;
-                    let table = MemTable::try_new(schema, vec![batches])?;
-                    planner.bind_materialized(&name, Arc::new(table))?;
-                }
-                StatementOutcome::Query { plan, .. } => last = Some(plan),
-            }
-            if let Some(now) = planner.take_now_override() {
-                self.set_now(now);
-            }
-        }
-        match last {
-            Some(plan) => Ok(self.df.execute_logical_plan(*plan).await?),
+        match self.plan_queries(script, true).await?.pop() {
+            Some((df, _)) => Ok(df),
             None => Err(KqlError::Unsupported {
                 what: "the script has no query to turn into a DataFrame".to_string(),
             }),
@@ -580,29 +569,15 @@ impl KqlContext {
 
     /// The DataFusion logical and physical plans of each query in `script`.
     pub async fn explain(&self, script: &str) -> Result<String> {
-        let out = parse_script(script);
-        if !out.diagnostics.is_empty() {
-            return Err(KqlError::query(script, out.diagnostics));
-        }
-        let Some(parsed) = out.script else {
-            return Ok(String::new());
-        };
-        self.import_session_tables().await;
-        let mut planner = Planner::new(self, script, self.now_for_query());
         let mut text = String::new();
-        for st in &parsed.statements {
-            if let StatementOutcome::Query { plan, .. } =
-                self.plan_with_data(&mut planner, st).await?
-            {
-                let df = self.df.execute_logical_plan(*plan).await?;
-                let optimized = df.clone().into_optimized_plan()?;
-                text.push_str(&format!("{}\n", optimized.display_indent()));
-                let physical = df.create_physical_plan().await?;
-                text.push_str(&format!(
-                    "-- physical plan --\n{}",
-                    datafusion::physical_plan::displayable(physical.as_ref()).indent(true)
-                ));
-            }
+        for (df, _) in self.plan_queries(script, false).await? {
+            let optimized = df.clone().into_optimized_plan()?;
+            text.push_str(&format!("{}\n", optimized.display_indent()));
+            let physical = df.create_physical_plan().await?;
+            text.push_str(&format!(
+                "-- physical plan --\n{}",
+                datafusion::physical_plan::displayable(physical.as_ref()).indent(true)
+            ));
         }
         Ok(text)
     }
