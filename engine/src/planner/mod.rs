@@ -303,22 +303,7 @@ impl<'a> Planner<'a> {
         name: &str,
         provider: std::sync::Arc<dyn datafusion::catalog::TableProvider>,
     ) -> Result<()> {
-        let scan = datafusion::logical_expr::LogicalPlanBuilder::scan(
-            name,
-            datafusion::datasource::provider_as_source(provider),
-            None,
-        )?
-        .build()?;
-        let exprs: Vec<Expr> = scan
-            .schema()
-            .iter()
-            .map(|(q, f)| {
-                Expr::Column(datafusion::common::Column::new(q.cloned(), f.name())).alias(f.name())
-            })
-            .collect();
-        let plan = datafusion::logical_expr::LogicalPlanBuilder::from(scan)
-            .project(exprs)?
-            .build()?;
+        let plan = tabular::scan_unqualified(name, provider)?;
         self.bind(name, Binding::Tabular(plan));
         Ok(())
     }

@@ -153,14 +153,7 @@ impl Planner<'_> {
                 .map(|s| format!("did you mean '{s}'?"));
             return self.err_help("KQL0204", format!("unknown table '{name}'"), span, help);
         };
-        let scan = LogicalPlanBuilder::scan(name, provider_as_source(provider), None)?.build()?;
-        // expose unqualified column names, like Kusto (joins rename duplicates explicitly)
-        let exprs: Vec<Expr> = scan
-            .schema()
-            .iter()
-            .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(f.name()))
-            .collect();
-        Ok(LogicalPlanBuilder::from(scan).project(exprs)?.build()?)
+        scan_unqualified(name, provider)
     }
 
     /// Plans one pipe operator over `input`.
@@ -380,4 +373,19 @@ impl Planner<'_> {
         self.pop_scope();
         res
     }
+}
+
+/// A scan of `provider` that exposes unqualified column names, like Kusto (joins rename
+/// duplicates explicitly): registered tables, `materialize` results, plugin results.
+pub(crate) fn scan_unqualified(
+    name: &str,
+    provider: std::sync::Arc<dyn datafusion::catalog::TableProvider>,
+) -> Result<LogicalPlan> {
+    let scan = LogicalPlanBuilder::scan(name, provider_as_source(provider), None)?.build()?;
+    let exprs: Vec<Expr> = scan
+        .schema()
+        .iter()
+        .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(f.name()))
+        .collect();
+    Ok(LogicalPlanBuilder::from(scan).project(exprs)?.build()?)
 }

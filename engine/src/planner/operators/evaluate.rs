@@ -9,7 +9,7 @@ use crate::plugin_node::PluginNode;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::{Column, DFSchema};
-use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use kql_functions::KqlType;
 use kql_functions::plugins::{self, ArgRef, PluginArg, PluginArgs, PluginError, TablePlugin};
@@ -215,15 +215,7 @@ impl Planner<'_> {
         let batch = plugin.run(&data)?;
         let schema = batch.schema();
         let table = MemTable::try_new(Arc::clone(&schema), vec![vec![batch]])?;
-        let scan =
-            LogicalPlanBuilder::scan(plugin.name(), provider_as_source(Arc::new(table)), None)?
-                .build()?;
-        let exprs: Vec<Expr> = scan
-            .schema()
-            .iter()
-            .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(f.name()))
-            .collect();
-        Ok(LogicalPlanBuilder::from(scan).project(exprs)?.build()?)
+        crate::planner::tabular::scan_unqualified(plugin.name(), Arc::new(table))
     }
 
     /// One argument: an input column by bare name, a table, or a constant.
