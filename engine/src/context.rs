@@ -114,19 +114,15 @@ impl KqlContext {
             "extract_leaf_expressions",
             "push_down_leaf_projections",
         ];
-        let ctx = Self::with_runtime(None);
         let rules: Vec<_> = datafusion::optimizer::Optimizer::new()
             .rules
             .into_iter()
             .filter(|r| !OPTIONAL.contains(&r.name()))
             .collect();
-        let state = SessionStateBuilder::new_from_existing(ctx.df.state())
+        let state = SessionStateBuilder::new_from_existing(Self::new().df.state())
             .with_optimizer_rules(rules)
             .build();
-        KqlContext {
-            df: SessionContext::new_with_state(state),
-            ..ctx
-        }
+        Self::over(state)
     }
 
     fn with_runtime(
@@ -147,6 +143,11 @@ impl KqlContext {
             builder = builder.with_runtime_env(rt);
         }
         let state = builder.build();
+        Self::over(state)
+    }
+
+    /// A context planning on `state`, with nothing registered yet.
+    fn over(state: datafusion::execution::SessionState) -> Self {
         KqlContext {
             df: SessionContext::new_with_state(state),
             tables: RwLock::new(BTreeMap::new()),
@@ -196,14 +197,7 @@ impl KqlContext {
             .with_config(config)
             .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
             .build();
-        KqlContext {
-            df: SessionContext::new_with_state(state),
-            tables: RwLock::new(BTreeMap::new()),
-            now_nanos: RwLock::new(None),
-            options: SourceOptions::default(),
-            parameters: RwLock::new(BTreeMap::new()),
-            session_tables: RwLock::new(BTreeMap::new()),
-        }
+        Self::over(state)
     }
 
     /// Looks up the session's default schema for tables the KQL context does not have (those an
