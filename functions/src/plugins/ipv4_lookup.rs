@@ -21,7 +21,7 @@
 //! argument when `T` has a column of the same name, else it must arrive as a constant string
 //! naming the column.
 
-use super::sliding_window_counts::one_batch;
+use super::timeline::one_batch;
 use super::{PluginArg, PluginArgs, PluginDef, PluginError, TablePlugin};
 use crate::types::KqlType;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, UInt32Array};

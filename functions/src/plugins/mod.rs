@@ -30,6 +30,7 @@ mod reduce_miner;
 mod rolling_percentile;
 mod session_count;
 mod sliding_window_counts;
+mod timeline;
 
 pub use args::{ArgRef, PluginArg, PluginArgs, PluginError, scalar_f64};
 

@@ -19,7 +19,7 @@
 //! and a window without values gives null; rows with a null index are skipped; the output is
 //! sorted by dimensions then bin (as the docs' second example lists it: `Even` rows, then `Odd`).
 
-use super::sliding_window_counts::{
+use super::timeline::{
     Axis, Col, Grid, Groups, Num, axis_array, axis_const, dimension_args, one_batch, output_schema,
     timeline_axis,
 };

@@ -24,7 +24,7 @@
 //!
 //! Output: the timeline column (binned, its own type), the dimensions, `count_sessions` (long).
 
-use super::sliding_window_counts::{
+use super::timeline::{
     Col, Grid, Groups, Num, axis_array, axis_const, dimension_args, one_batch, output_schema,
     timeline_axis,
 };
