@@ -87,10 +87,18 @@ fn needs_quotes(name: &str) -> bool {
 fn write_bracketed(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
     f.write_str("['")?;
     for c in name.chars() {
-        if c == '\'' || c == '\\' {
-            f.write_char('\\')?;
+        match c {
+            '\'' | '\\' => {
+                f.write_char('\\')?;
+                f.write_char(c)?;
+            }
+            // a line break would end the literal (fuzz regression crash-58d89d8c…)
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if c.is_control() => write!(f, "\\u{:04x}", u32::from(c))?,
+            c => f.write_char(c)?,
         }
-        f.write_char(c)?;
     }
     f.write_str("']")
 }

@@ -187,6 +187,8 @@ fn identifier_quoting() {
     assert_eq!(id("kind").to_string(), "['kind']");
     assert_eq!(id("by").to_string(), "['by']");
     assert_eq!(id("it's\\").to_string(), r"['it\'s\\']");
+    // line breaks and control characters are escaped, so the name stays on one line
+    assert_eq!(id("a\nb\tc\u{1}").to_string(), r"['a\nb\tc\u0001']");
     assert_eq!(member("t", "a b").to_string(), "t.['a b']");
     assert_eq!(member("t", "name").to_string(), "t.name");
     // Function names stay bare even when they are keywords.
