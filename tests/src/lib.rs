@@ -5,4 +5,5 @@
 //! - `tests/cli.rs`: golden tests of the `kql` binary (exit codes, diagnostics on stderr,
 //!   script files under `corpus/samples/`).
 
+pub mod fuzzing;
 pub mod kqlt;

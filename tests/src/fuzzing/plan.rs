@@ -1,0 +1,201 @@
+//! The parse + bind + plan + run harness with its differential check.
+
+use super::generator::{Generated, generate};
+use super::table::{t_datatable, u_datatable};
+use arbitrary::Unstructured;
+use kql_engine::display::format_value;
+use kql_engine::{KqlContext, QueryResult};
+use kql_parser::diagnostic::Severity;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Memory the optimized run may use in tracked operators.
+const MEMORY_LIMIT: usize = 256 * 1024 * 1024;
+/// Per-query time limit (a query over 62 rows that takes longer is not worth waiting for; a
+/// true hang is caught by libFuzzer's own `-timeout`).
+const QUERY_TIMEOUT: Duration = Duration::from_secs(8);
+/// A fixed `now()` for both contexts.
+const NOW: i64 = 1_710_000_000_000_000_000;
+
+struct Harness {
+    rt: tokio::runtime::Runtime,
+    limited: KqlContext,
+    plain: KqlContext,
+}
+
+fn build() -> Result<Harness, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let limited = KqlContext::with_memory_limit(MEMORY_LIMIT).map_err(|e| e.to_string())?;
+    let plain = KqlContext::without_logical_optimizer();
+    for ctx in [&limited, &plain] {
+        ctx.set_now(NOW);
+        for (name, text) in [("T", t_datatable()), ("U", u_datatable())] {
+            let r = rt
+                .block_on(ctx.run(&text))
+                .map_err(|e| format!("building {name}: {e}"))?;
+            let first = r.into_iter().next().ok_or("no result")?;
+            ctx.register_batches(name, first.schema, first.batches)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(Harness { rt, limited, plain })
+}
+
+fn harness() -> Result<&'static Harness, String> {
+    static H: OnceLock<Result<Harness, String>> = OnceLock::new();
+    H.get_or_init(build).as_ref().map_err(Clone::clone)
+}
+
+/// What one case did (for statistics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanOutcome {
+    /// Both runs succeeded and agreed.
+    Ran,
+    /// Both runs failed (or `check` rejected the query).
+    Failed,
+    /// A run timed out or hit the memory limit: not compared.
+    Skipped,
+}
+
+/// Generates a query from `data` and runs [`run_plan_query`] on it.
+pub fn run_plan_case(data: &[u8]) -> Result<PlanOutcome, String> {
+    let mut u = Unstructured::new(data);
+    let g = generate(&mut u);
+    run_plan_query(&g).map_err(|e| format!("{}\n{e}", g.script))
+}
+
+/// Cells rendered as text; numbers with a fraction rounded to 9 significant digits, since
+/// a sum of reals may be added up in another order by another plan.
+fn rows(results: &[QueryResult], ordered: bool) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    for r in results {
+        let mut out = Vec::new();
+        for b in &r.batches {
+            for i in 0..b.num_rows() {
+                let cells: Vec<String> = b
+                    .columns()
+                    .iter()
+                    .zip(r.schema.fields())
+                    .map(|(c, f)| normalize(&format_value(c, i, f)))
+                    .collect();
+                out.push(cells.join("|"));
+            }
+        }
+        if !ordered {
+            out.sort();
+        }
+        all.push(out);
+    }
+    all
+}
+
+fn normalize(cell: &str) -> String {
+    if (cell.contains('.') || cell.contains('e'))
+        && let Ok(x) = cell.parse::<f64>()
+        && x.is_finite()
+    {
+        return format!("{x:.8e}");
+    }
+    cell.to_string()
+}
+
+fn columns(results: &[QueryResult]) -> Vec<Vec<String>> {
+    results
+        .iter()
+        .map(|r| r.schema.fields().iter().map(|f| f.name().clone()).collect())
+        .collect()
+}
+
+/// An error raised while computing values (not while planning).
+fn runtime_error(e: &str) -> bool {
+    e.starts_with("Arrow error")
+        || e.starts_with("Execution error")
+        || e.starts_with("External error")
+}
+
+fn resource_error(e: &str) -> bool {
+    let e = e.to_ascii_lowercase();
+    e.contains("memory") || e.contains("resources exhausted") || e.contains("spill")
+}
+
+/// Checks and runs `g` in both contexts; `Err` describes a disagreement or an internal error
+/// that should have been a clear KQL error (a caught panic).
+pub fn run_plan_query(g: &Generated) -> Result<PlanOutcome, String> {
+    let h = harness()?;
+    let q = g.script.as_str();
+    let diags = h.limited.check(q);
+    let check_failed = diags.iter().any(|d| d.severity == Severity::Error);
+    let run = |ctx: &KqlContext| {
+        h.rt.block_on(async { tokio::time::timeout(QUERY_TIMEOUT, ctx.run(q)).await })
+    };
+    let (a, b) = (run(&h.limited), run(&h.plain));
+    let (Ok(a), Ok(b)) = (a, b) else {
+        return Ok(PlanOutcome::Skipped);
+    };
+    for r in [&a, &b] {
+        if let Err(e) = r {
+            let text = e.to_string();
+            if text.contains("panicked") || text.contains("panic") {
+                return Err(format!("a panic became an error: {text}"));
+            }
+        }
+    }
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            if check_failed {
+                let d: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
+                return Err(format!("check reported errors but the query ran: {d:?}"));
+            }
+            if columns(&a) != columns(&b) {
+                return Err(format!(
+                    "columns differ: {:?} / {:?}",
+                    columns(&a),
+                    columns(&b)
+                ));
+            }
+            let (ra, rb) = (rows(&a, g.ordered), rows(&b, g.ordered));
+            if g.rows_determined {
+                if ra != rb {
+                    return Err(format!(
+                        "rows differ (ordered: {})\n  optimized: {:?}\n  plain:     {:?}",
+                        g.ordered,
+                        ra.iter()
+                            .map(|r| r.iter().take(8).collect::<Vec<_>>())
+                            .collect::<Vec<_>>(),
+                        rb.iter()
+                            .map(|r| r.iter().take(8).collect::<Vec<_>>())
+                            .collect::<Vec<_>>()
+                    ));
+                }
+            } else if g.count_determined {
+                let na: Vec<usize> = ra.iter().map(Vec::len).collect();
+                let nb: Vec<usize> = rb.iter().map(Vec::len).collect();
+                if na != nb {
+                    return Err(format!("row counts differ: {na:?} / {nb:?}"));
+                }
+            }
+            Ok(PlanOutcome::Ran)
+        }
+        (Err(_), Err(_)) => Ok(PlanOutcome::Failed),
+        (Ok(_), Err(e)) => {
+            // the optimizer may drop a column nothing reads, and with it an expression that
+            // fails at run time (`x / 0` in a column a later `project` drops)
+            let text = e.to_string();
+            if resource_error(&text) || runtime_error(&text) {
+                return Ok(PlanOutcome::Skipped);
+            }
+            Err(format!("only the plain plan fails: {text}"))
+        }
+        (Err(e), Ok(_)) => {
+            let text = e.to_string();
+            if resource_error(&text) {
+                return Ok(PlanOutcome::Skipped);
+            }
+            Err(format!("only the optimized plan fails: {text}"))
+        }
+    }
+}
