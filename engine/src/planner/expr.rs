@@ -409,7 +409,7 @@ impl Planner<'_> {
         };
         let cx = self.call_context();
         match kql_functions::lower::scalar_call(name, &lowered_args, &cx) {
-            Ok(Some(l)) => Ok((l.expr, l.ty)),
+            Ok(Some(l)) => Ok((crate::udf::fuse_conversion(l.expr), l.ty)),
             Ok(None) => {
                 if kql_functions::lower::is_aggregate(name) {
                     return self.err(
