@@ -1,5 +1,5 @@
 //! Engine-level UDFs: access into `dynamic` values (JSON text, `dynamic.rs`), lists → JSON
-//! text, mv-expand, `parse`.
+//! text, mv-expand, and `parse` (regex here, the split fast path in `parse_split.rs`).
 
 use datafusion::arrow::array::{Array, ArrayRef, StringArray, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
@@ -12,7 +12,9 @@ use kql_functions::KqlType;
 use std::sync::{Arc, LazyLock};
 
 mod dynamic;
+mod parse_split;
 pub use dynamic::{dynamic_get, fuse_conversion};
+pub use parse_split::{Piece, SplitSpec, parse_ok, parse_part};
 
 /// Lists, structs and maps (series from make-series, tuple results) as `dynamic` JSON text, for
 /// the functions and operators that read dynamic values as JSON.

@@ -16,7 +16,10 @@
 use super::{col, typed_alias};
 use crate::error::Result;
 use crate::planner::Planner;
-use crate::udf::{PARSE_OK_FIELD, ParseSpec, check_regex, mv_field_name, parse_text};
+use crate::udf::{
+    PARSE_OK_FIELD, ParseSpec, Piece, SplitSpec, check_regex, mv_field_name, parse_ok, parse_part,
+    parse_text,
+};
 use datafusion::common::Column;
 use datafusion::functions::core::expr_fn::get_field;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
@@ -255,12 +258,16 @@ impl Planner<'_> {
         self.check_pattern(&p.pattern, span)?;
         regex.push_str(r"\A");
         let mut columns: Vec<(String, KqlType)> = Vec::new();
+        let mut pieces: Vec<Piece> = Vec::new();
         for item in &p.pattern {
             match item {
-                ParsePatternItem::Star => regex.push_str(match kind {
-                    ParseKind::Regex => ".*",
-                    _ => ".*?",
-                }),
+                ParsePatternItem::Star => {
+                    pieces.push(Piece::Capture(None));
+                    regex.push_str(match kind {
+                        ParseKind::Regex => ".*",
+                        _ => ".*?",
+                    })
+                }
                 ParsePatternItem::Text(t) => {
                     let (v, _) = self.plan_scalar(t, &schema)?;
                     let s = match v {
@@ -293,6 +300,7 @@ impl Planner<'_> {
                         }
                         _ => regex.push_str(&escape(&s)),
                     }
+                    pieces.push(Piece::Text(s));
                 }
                 ParsePatternItem::Column { name, ty } => {
                     if columns.iter().any(|(n, _)| n == &name.name) {
@@ -309,6 +317,7 @@ impl Planner<'_> {
                     regex.push('(');
                     regex.push_str(column_regex(kind, t));
                     regex.push(')');
+                    pieces.push(Piece::Capture(Some(columns.len())));
                     columns.push((name.name.clone(), t));
                 }
             }
@@ -327,33 +336,60 @@ impl Planner<'_> {
             types: columns.iter().map(|(_, t)| *t).collect(),
             relaxed: kind == ParseKind::Relaxed,
         };
-        let mut exprs = super::all_columns(&schema);
-        exprs.push(parse_text(spec, text).alias(PARSED));
-        let mut plan = LogicalPlanBuilder::from(input).project(exprs)?;
-        if filter {
-            plan = plan.filter(get_field(col(PARSED), PARSE_OK_FIELD))?;
-        }
+        let exprs = super::all_columns(&schema);
+        let mut plan = LogicalPlanBuilder::from(input);
+        // each column: a field of the regex's struct, or its own split expression (so unused
+        // columns are pruned)
+        let fields: Vec<Expr> = match SplitSpec::new(&pieces, &spec, kind == ParseKind::Regex) {
+            Some(split) => {
+                if filter {
+                    plan = plan.filter(parse_ok(&split, text.clone()))?;
+                }
+                let mut exprs = exprs;
+                for k in 0..columns.len() {
+                    exprs.push(parse_part(&split, k, text.clone()).alias(part_name(k)));
+                }
+                plan = plan.project(exprs)?;
+                (0..columns.len()).map(|k| col(&part_name(k))).collect()
+            }
+            None => {
+                let mut exprs = exprs;
+                exprs.push(parse_text(spec, text).alias(PARSED));
+                plan = plan.project(exprs)?;
+                if filter {
+                    plan = plan.filter(get_field(col(PARSED), PARSE_OK_FIELD))?;
+                }
+                (0..columns.len())
+                    .map(|k| get_field(col(PARSED), mv_field_name(k)))
+                    .collect()
+            }
+        };
         let plan = plan.build()?;
 
         // input columns (a parsed column of the same name replaces it in place), then the new ones
-        let field = |k: usize| get_field(col(PARSED), mv_field_name(k));
+        let hidden = |n: &str| n == PARSED || (0..columns.len()).any(|k| part_name(k) == n);
         let mut out: Vec<Expr> = Vec::new();
         for (q, f) in plan.schema().iter() {
-            if f.name() == PARSED {
+            if hidden(f.name()) {
                 continue;
             }
             match columns.iter().position(|(n, _)| n == f.name()) {
-                Some(k) => out.push(typed_alias(field(k), f.name(), columns[k].1)),
+                Some(k) => out.push(typed_alias(fields[k].clone(), f.name(), columns[k].1)),
                 None => out.push(Expr::Column(Column::new(q.cloned(), f.name()))),
             }
         }
         for (k, (n, t)) in columns.iter().enumerate() {
             if schema.field_with_unqualified_name(n).is_err() {
-                out.push(typed_alias(field(k), n.clone(), *t));
+                out.push(typed_alias(fields[k].clone(), n.clone(), *t));
             }
         }
         Ok(LogicalPlanBuilder::from(plan).project(out)?.build()?)
     }
+}
+
+/// The hidden column of capture `k` on the split path.
+fn part_name(k: usize) -> String {
+    format!("{PARSED}_{k}")
 }
 
 #[cfg(test)]
