@@ -1,6 +1,7 @@
 //! top-nested: hierarchical top-N. Each clause aggregates by the keys so far, keeps the top N
 //! groups within its parent group (ranked with `row_number()` over the parent keys), and the
-//! kept groups restrict the next level. With `with others` on any clause the rows are labelled
+//! kept groups restrict the next level: they are joined with the rows (as the hash join's
+//! build side) and carry their aggregates down, so each level is aggregated once. With `with others` on any clause the rows are labelled
 //! level by level instead (see [`Planner::plan_top_nested_others`]).
 
 use super::col;
@@ -88,27 +89,40 @@ impl Planner<'_> {
         if clauses.iter().any(|c| c.others.is_some()) {
             return self.plan_top_nested_others(base, clauses, &key_names);
         }
+        // 2. level by level: the kept groups of the levels so far (their keys and aggregates,
+        // the aggregates under hidden names) joined with the rows (the small side first, so
+        // it is the hash join's build side); each level aggregates by the parent keys and
+        // aggregates (one value per parent group, so the groups are the same) and its own
+        // key. Each level's aggregate is computed once and carried down to the output.
         let mut prev: Option<LogicalPlan> = None;
+        let mut carried: Vec<String> = Vec::new();
+        let mut shown: Vec<Expr> = Vec::new();
         for (i, c) in clauses.iter().enumerate() {
             let parent_keys: Vec<String> = key_names[..i].to_vec();
             let level_input = match &prev {
-                Some(p) => {
-                    join_on_names(base.clone(), p.clone(), &parent_keys, JoinType::LeftSemi)?
-                }
+                Some(p) => join_on_names(p.clone(), base.clone(), &parent_keys, JoinType::Inner)?,
                 None => base.clone(),
             };
-            let (agg_name, aggs) = level_aggregate(c, &key_names[i]);
-            let by = group_keys(&key_names[..=i], c.span);
+            let (agg_name, _) = level_aggregate(c, &key_names[i]);
+            let hidden = format!("__kql_level_{i}");
+            let aggs = vec![NamedExpr {
+                names: vec![Ident::new(hidden.clone(), c.by.span)],
+                expr: c.by.expr.expr.clone(),
+                span: c.by.span,
+            }];
+            let mut by_names = parent_keys.clone();
+            by_names.extend(carried.iter().cloned());
+            by_names.push(key_names[i].clone());
+            let by = group_keys(&by_names, c.span);
             let level = self.plan_summarize(level_input, &aggs, &by, c.span)?;
-            let level = self.keep_top(level, c, &parent_keys, &agg_name)?;
-            prev = Some(match prev {
-                None => level,
-                // parent keys and aggregates first, then this level's key and aggregate
-                Some(p) => join_on_names(p, level, &parent_keys, JoinType::Inner)?,
-            });
+            prev = Some(self.keep_top(level, c, &parent_keys, &hidden)?);
+            shown.push(col(&key_names[i]));
+            shown.push(col(&hidden).alias(agg_name));
+            carried.push(hidden);
         }
         match prev {
-            Some(p) => Ok(p),
+            // each level's key and aggregate, in clause order
+            Some(p) => Ok(LogicalPlanBuilder::from(p).project(shown)?.build()?),
             None => self.err(
                 "KQL0107",
                 "`top-nested` needs at least one clause",
@@ -157,5 +171,112 @@ impl Planner<'_> {
                 e.span,
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KqlContext;
+    use datafusion::arrow::util::display::array_value_to_string;
+    use std::collections::BTreeMap;
+
+    type Row = (String, String, i64, i64);
+
+    fn data() -> Vec<Row> {
+        let mut x: u64 = 0x853c_49e6_748f_ea9b;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        (0..300)
+            .map(|_| {
+                let a = format!("a{}", next() % 5);
+                let b = format!("b{}", next() % 4);
+                let c = (next() % 3) as i64;
+                // wide values: no ties between the aggregates compared
+                let v = (next() % 1_000_000_000) as i64 + 1;
+                (a, b, c, v)
+            })
+            .collect()
+    }
+
+    /// top-nested computed directly: top 2 A by sum(V) desc; every B by max(V); the top 1 C
+    /// by min(V) asc.
+    fn oracle(rows: &[Row]) -> Vec<Vec<String>> {
+        let mut by_a: BTreeMap<&str, i64> = BTreeMap::new();
+        for r in rows {
+            *by_a.entry(&r.0).or_default() += r.3;
+        }
+        let mut tops: Vec<(&str, i64)> = by_a.into_iter().collect();
+        tops.sort_by(|x, y| y.1.cmp(&x.1));
+        tops.truncate(2);
+        let mut out = Vec::new();
+        for (a, sum_a) in tops {
+            let mut by_b: BTreeMap<&str, i64> = BTreeMap::new();
+            for r in rows.iter().filter(|r| r.0 == a) {
+                let m = by_b.entry(&r.1).or_insert(i64::MIN);
+                *m = (*m).max(r.3);
+            }
+            for (b, max_b) in by_b {
+                let mut by_c: BTreeMap<i64, i64> = BTreeMap::new();
+                for r in rows.iter().filter(|r| r.0 == a && r.1 == b) {
+                    let m = by_c.entry(r.2).or_insert(i64::MAX);
+                    *m = (*m).min(r.3);
+                }
+                if let Some((c, min_c)) = by_c.into_iter().min_by_key(|(_, m)| *m) {
+                    out.push(vec![
+                        a.to_string(),
+                        sum_a.to_string(),
+                        b.to_string(),
+                        max_b.to_string(),
+                        c.to_string(),
+                        min_c.to_string(),
+                    ]);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[tokio::test]
+    async fn three_levels_agree_with_a_direct_computation() {
+        let rows = data();
+        let values: Vec<String> = rows
+            .iter()
+            .map(|(a, b, c, v)| format!("'{a}','{b}',{c},{v}"))
+            .collect();
+        // the second level has no count and names its aggregate like an input column
+        let q = format!(
+            "datatable(A:string, B:string, C:long, V:long)[{}] \
+             | top-nested 2 of A by sum(V), top-nested of B by V = max(V), \
+               top-nested 1 of C by min(V) asc",
+            values.join(",")
+        );
+        let ctx = KqlContext::new();
+        let res = ctx.run(&q).await.unwrap();
+        let r = &res[0];
+        let names: Vec<&str> = r
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(names, ["A", "aggregated_A", "B", "V", "C", "aggregated_C"]);
+        let mut got = Vec::new();
+        for b in &r.batches {
+            for i in 0..b.num_rows() {
+                got.push(
+                    b.columns()
+                        .iter()
+                        .map(|c| array_value_to_string(c, i).unwrap())
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+        got.sort();
+        assert_eq!(got, oracle(&rows));
     }
 }
