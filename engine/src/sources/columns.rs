@@ -138,6 +138,28 @@ impl ColumnBuilder {
         ok.ok_or_else(|| self.mismatch(&v.to_string()))
     }
 
+    /// Appends a JSON string value: the same as [`ColumnBuilder::append_json`] of
+    /// `Value::String(s)`, without building the value.
+    pub fn append_json_str(&mut self, s: &str) -> Result<(), String> {
+        if s.is_empty() {
+            self.append_missing();
+            return Ok(());
+        }
+        let ok = match self {
+            ColumnBuilder::Datetime(b) => parse_datetime(s).map(|x| b.append_value(x)),
+            ColumnBuilder::String(b) => {
+                b.append_value(s);
+                Some(())
+            }
+            ColumnBuilder::Dynamic(b) => {
+                b.append_value(dynamic_text_of_str(s)?);
+                Some(())
+            }
+            ColumnBuilder::Bool(_) | ColumnBuilder::Long(_) | ColumnBuilder::Real(_) => None,
+        };
+        ok.ok_or_else(|| self.mismatch(&Value::String(s.to_string()).to_string()))
+    }
+
     pub fn finish(&mut self) -> ArrayRef {
         match self {
             ColumnBuilder::Bool(b) => Arc::new(b.finish()),

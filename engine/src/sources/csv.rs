@@ -195,6 +195,7 @@ pub fn infer(
         truncated,
         rows,
         time,
+        segments: Vec::new(),
     })
 }
 

@@ -15,47 +15,76 @@
 
 use super::columns::BatchBuilder;
 use super::infer::{Inferred, classify_json, parse_datetime};
+use super::json_fast::{self, InferScratch, Outcome, ReadScratch};
 use super::unify::ColumnSet;
 use super::{
-    DataFile, FileInference, Kind, SourceOptions, SourceReport, TIME_COLUMN, TimeSpan, open_reader,
-    read_error,
+    DataFile, FileInference, Kind, Segment, SourceOptions, SourceReport, TIME_COLUMN, TimeSpan,
+    open_reader, read_error,
 };
 use crate::error::{KqlError, Result};
 use datafusion::arrow::record_batch::RecordBatch;
 use serde_json::{Map, Value};
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 type Record = Map<String, Value>;
 
-/// Calls `on(record, line)` for each record of `file`. Invalid JSON is an error naming the
-/// file and line; with `options.lenient`, a bad line of a JSON-lines file is skipped instead
-/// (and counted in `report` when given). A syntax error inside a multi-line document cannot
-/// be skipped and is always an error.
-fn scan<F>(
+/// What a scan does with each record. `fast` sees a line's text first (see `json_fast.rs`);
+/// when it returns [`Outcome::Fallback`], the line is parsed into a tree and its records go to
+/// `record`.
+trait Sink {
+    fn fast(&mut self, line: &str, line_no: usize) -> Result<Outcome>;
+    fn record(&mut self, record: Record, line_no: Option<usize>) -> Result<()>;
+}
+
+/// JSON-lines files at least twice this size are split into segments of about this size, which
+/// are inferred in parallel and become separate units of a streamed table's scans.
+pub const SEGMENT_BYTES: u64 = 64 << 20;
+
+#[cfg(test)]
+thread_local! {
+    /// A smaller segment size for the unit tests on this thread (`segment_tests.rs`).
+    pub static TEST_SEGMENT_BYTES: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+fn segment_bytes() -> u64 {
+    #[cfg(test)]
+    if let Some(n) = TEST_SEGMENT_BYTES.with(std::cell::Cell::get) {
+        return n;
+    }
+    SEGMENT_BYTES
+}
+
+/// Hands each record of `file` (or of its segment) to `sink`, and returns the number of lines
+/// read. Invalid JSON is an error naming the file and line; with `options.lenient`, a bad line
+/// of a JSON-lines file is skipped instead (and counted in `report` when given). A syntax error
+/// inside a multi-line document cannot be skipped and is always an error.
+fn scan(
     file: &DataFile,
     options: &SourceOptions,
     mut report: Option<&mut SourceReport>,
-    mut on: F,
-) -> Result<()>
-where
-    F: FnMut(Record, Option<usize>) -> Result<()>,
-{
+    sink: &mut dyn Sink,
+) -> Result<usize> {
     let path = &file.path;
-    let mut reader = open_reader(file)?;
-    let mut line_no = 0usize;
     let mut buf: Vec<u8> = Vec::new();
+    let (mut reader, mut line_no) = match file.segment {
+        Some(seg) => (open_segment(file, seg)?, seg.lines_before),
+        None => (open_reader(file)?, 0),
+    };
+    let first_line = line_no;
 
     // For `.json`, look at the first non-blank line: a complete value means JSON lines;
     // otherwise the file is one multi-line document (or several).
     let mut first: Option<(Vec<u8>, usize)> = None;
-    if file.kind == Kind::Json {
+    if file.kind == Kind::Json && file.segment.is_none() {
         loop {
             buf.clear();
             let n = reader
                 .read_until(b'\n', &mut buf)
                 .map_err(|e| read_error(path, Some(line_no + 1), &e))?;
             if n == 0 {
-                return Ok(());
+                return Ok(line_no - first_line);
             }
             line_no += 1;
             if !buf.trim_ascii().is_empty() {
@@ -71,7 +100,8 @@ where
         if !whole_line {
             let start_line = line_no;
             let doc = BufReader::new(Cursor::new(std::mem::take(&mut buf)).chain(reader));
-            return scan_document(file, doc, start_line - 1, on);
+            scan_document(file, doc, start_line - 1, sink)?;
+            return Ok(0);
         }
         first = Some((std::mem::take(&mut buf), line_no));
     }
@@ -82,11 +112,16 @@ where
             if t.is_empty() {
                 return Ok(());
             }
+            if let Ok(text) = std::str::from_utf8(t)
+                && sink.fast(text, line)? == Outcome::Done
+            {
+                return Ok(());
+            }
             let bad = match serde_json::from_slice::<Value>(t) {
                 Ok(v) => match records_of(v) {
                     Ok(records) => {
                         for r in records {
-                            on(r, Some(line))?;
+                            sink.record(r, Some(line))?;
                         }
                         return Ok(());
                     }
@@ -111,26 +146,44 @@ where
             .read_until(b'\n', &mut buf)
             .map_err(|e| read_error(path, Some(line_no + 1), &e))?;
         if n == 0 {
-            return Ok(());
+            return Ok(line_no - first_line);
         }
         line_no += 1;
         handle_line(&buf, line_no, &mut report)?;
     }
 }
 
+/// Opens the byte range `seg` of `file` (never gzipped) for buffered reading, skipping a UTF-8
+/// byte order mark at the start of the file.
+fn open_segment(file: &DataFile, seg: Segment) -> Result<Box<dyn BufRead>> {
+    let path = &file.path;
+    let mut f = std::fs::File::open(path).map_err(|e| read_error(path, None, &e))?;
+    f.seek(SeekFrom::Start(seg.start))
+        .map_err(|e| read_error(path, None, &e))?;
+    let mut r = BufReader::with_capacity(1 << 20, f.take(seg.end.saturating_sub(seg.start)));
+    if seg.start == 0 {
+        let head = r.fill_buf().map_err(|e| read_error(path, Some(1), &e))?;
+        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            r.consume(3);
+        }
+    }
+    Ok(Box::new(r))
+}
+
 /// Reads a (possibly multi-line) JSON document: a sequence of top-level values.
-fn scan_document<R, F>(file: &DataFile, reader: R, line_offset: usize, mut on: F) -> Result<()>
-where
-    R: Read,
-    F: FnMut(Record, Option<usize>) -> Result<()>,
-{
+fn scan_document<R: Read>(
+    file: &DataFile,
+    reader: R,
+    line_offset: usize,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
     for item in stream {
         match item {
             Ok(v) => {
                 let records = records_of(v).map_err(|m| KqlError::data(&file.path, None, m))?;
                 for r in records {
-                    on(r, None)?;
+                    sink.record(r, None)?;
                 }
             }
             Err(e) => {
@@ -198,18 +251,31 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// Infers the columns of `file` over all its records, counting the records and the range of
-/// the [`TIME_COLUMN`] values; skipped bad lines are counted in `report` when given.
-pub fn infer(
-    file: &DataFile,
-    options: &SourceOptions,
-    report: Option<&mut SourceReport>,
-) -> Result<FileInference> {
-    let mut set = ColumnSet::default();
-    let mut rows = 0usize;
-    let mut time = TimeSpan::Empty;
-    scan(file, options, report, |record, _| {
-        rows += 1;
+/// Inference: the columns, rows and time range of the records seen.
+struct InferSink {
+    set: ColumnSet,
+    rows: usize,
+    time: TimeSpan,
+    scratch: InferScratch,
+}
+
+impl Sink for InferSink {
+    fn fast(&mut self, line: &str, _line_no: usize) -> Result<Outcome> {
+        let outcome = json_fast::infer_line(
+            line,
+            &mut self.set,
+            TIME_COLUMN,
+            &mut self.time,
+            &mut self.scratch,
+        );
+        if outcome == Outcome::Done {
+            self.rows += 1;
+        }
+        Ok(outcome)
+    }
+
+    fn record(&mut self, record: Record, _line_no: Option<usize>) -> Result<()> {
+        self.rows += 1;
         for (k, v) in &record {
             let kind = classify_json(v);
             if kind == Inferred::Datetime
@@ -217,22 +283,304 @@ pub fn infer(
                 && let Value::String(s) = v
                 && let Some(t) = parse_datetime(s)
             {
-                time.observe(t);
+                self.time.observe(t);
             }
-            set.observe(k, kind);
+            self.set.observe(k, kind);
         }
         Ok(())
-    })?;
-    Ok(FileInference {
-        columns: set,
-        truncated: false,
-        rows,
-        time,
-    })
+    }
 }
 
-/// Reads `file` into `builder` (the table's columns, or a projection of them), handing each
-/// completed batch to `emit`. Skipped records are counted in `report` when given.
+/// Infers the columns of `file` over all its records, counting the records and the range of
+/// the [`TIME_COLUMN`] values; skipped bad lines are counted in `report` when given.
+///
+/// A large JSON-lines file (at least twice [`SEGMENT_BYTES`], not gzipped) is split into
+/// segments at line starts, inferred in parallel and merged in file order: the result, errors
+/// and skipped-record examples included, is the same as one pass over the file. The segments,
+/// each with the range of its own time values, are returned for the table's scans.
+pub fn infer(
+    file: &DataFile,
+    options: &SourceOptions,
+    report: Option<&mut SourceReport>,
+) -> Result<FileInference> {
+    if file.segment.is_none()
+        && !file.gzip
+        && file.size >= 2 * segment_bytes()
+        && (file.kind == Kind::JsonLines || is_json_lines(file)?)
+    {
+        return infer_segmented(file, options, report);
+    }
+    infer_range(file, options, report).map(|(inference, _lines)| inference)
+}
+
+/// Infers `file` (or its segment) in one pass; also returns the number of lines read.
+fn infer_range(
+    file: &DataFile,
+    options: &SourceOptions,
+    report: Option<&mut SourceReport>,
+) -> Result<(FileInference, usize)> {
+    let mut sink = InferSink {
+        set: ColumnSet::default(),
+        rows: 0,
+        time: TimeSpan::Empty,
+        scratch: InferScratch::default(),
+    };
+    let lines = scan(file, options, report, &mut sink)?;
+    let inference = FileInference {
+        columns: sink.set,
+        truncated: false,
+        rows: sink.rows,
+        time: sink.time,
+        segments: Vec::new(),
+    };
+    Ok((inference, lines))
+}
+
+/// Whether a `.json` file holds JSON lines: its first non-blank line is a whole JSON value
+/// (the test [`scan`] makes).
+fn is_json_lines(file: &DataFile) -> Result<bool> {
+    let mut reader = open_reader(file)?;
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| read_error(&file.path, Some(line_no + 1), &e))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        line_no += 1;
+        let t = buf.trim_ascii();
+        if !t.is_empty() {
+            return Ok(match serde_json::from_slice::<Value>(t) {
+                Ok(_) => true,
+                Err(e) => !e.is_eof(),
+            });
+        }
+    }
+}
+
+/// Splits `file` into byte ranges of about [`SEGMENT_BYTES`], each starting at a line start.
+fn segment_ranges(file: &DataFile) -> Result<Vec<(u64, u64)>> {
+    let path = &file.path;
+    let size = file.size;
+    let n = size.div_ceil(segment_bytes()).max(1);
+    let mut f = std::fs::File::open(path).map_err(|e| read_error(path, None, &e))?;
+    let mut starts = vec![0u64];
+    let mut chunk = vec![0u8; 1 << 16];
+    for k in 1..n {
+        let target = size / n * k;
+        if starts.last().is_some_and(|&s| target <= s) {
+            continue;
+        }
+        f.seek(SeekFrom::Start(target))
+            .map_err(|e| read_error(path, None, &e))?;
+        // The segment starts after the first newline at or after `target`.
+        let mut pos = target;
+        let start = loop {
+            let got = f.read(&mut chunk).map_err(|e| read_error(path, None, &e))?;
+            if got == 0 {
+                break None;
+            }
+            if let Some(i) = chunk
+                .get(..got)
+                .and_then(|c| c.iter().position(|&b| b == b'\n'))
+            {
+                break Some(pos + i as u64 + 1);
+            }
+            pos += got as u64;
+        };
+        match start {
+            Some(s) if s < size && starts.last().is_some_and(|&l| s > l) => starts.push(s),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    // The last segment reads to the end of the file, also when the file grew since.
+    let mut ranges = Vec::with_capacity(starts.len());
+    for (i, &s) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(u64::MAX);
+        ranges.push((s, end));
+    }
+    Ok(ranges)
+}
+
+/// One segment's inference, with line numbers relative to the segment.
+type SegmentOutcome = (Result<(FileInference, usize)>, SourceReport);
+
+/// See [`infer`]: the segments are inferred on up to one thread per core.
+fn infer_segmented(
+    file: &DataFile,
+    options: &SourceOptions,
+    mut report: Option<&mut SourceReport>,
+) -> Result<FileInference> {
+    let ranges = segment_ranges(file)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(ranges.len())
+        .max(1);
+    let counting = report.is_some();
+    let next = AtomicUsize::new(0);
+    // Segments after the first failed one need not be read.
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let outcomes: Vec<Mutex<Option<SegmentOutcome>>> =
+        ranges.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(start, end)) = ranges.get(i) else {
+                        break;
+                    };
+                    if i > first_failure.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let mut part = file.clone();
+                    part.segment = Some(Segment {
+                        start,
+                        end,
+                        lines_before: 0,
+                    });
+                    let mut local = SourceReport::default();
+                    let result = infer_range(&part, options, counting.then_some(&mut local));
+                    if result.is_err() {
+                        first_failure.fetch_min(i, Ordering::Relaxed);
+                    }
+                    if let Some(slot) = outcomes.get(i)
+                        && let Ok(mut slot) = slot.lock()
+                    {
+                        *slot = Some((result, local));
+                    }
+                }
+            });
+        }
+    });
+
+    let mut merged = FileInference {
+        columns: ColumnSet::default(),
+        truncated: false,
+        rows: 0,
+        time: TimeSpan::Empty,
+        segments: Vec::with_capacity(ranges.len()),
+    };
+    let mut lines_before = 0usize;
+    for (slot, &(start, end)) in outcomes.into_iter().zip(&ranges) {
+        let outcome = slot.into_inner().ok().flatten();
+        let Some((result, local)) = outcome else {
+            return Err(KqlError::data(
+                &file.path,
+                None,
+                "internal error: a segment of the file was not read",
+            ));
+        };
+        let (inference, lines) = result.map_err(|e| shift_line(e, lines_before))?;
+        if let Some(r) = report.as_deref_mut() {
+            r.skipped_records += local.skipped_records;
+            for mut example in local.skipped_examples {
+                if r.skipped_examples.len() < SourceReport::MAX_EXAMPLES {
+                    example.line = example.line.map(|l| l + lines_before);
+                    r.skipped_examples.push(example);
+                }
+            }
+        }
+        merged.columns.merge(&inference.columns);
+        merged.rows += inference.rows;
+        merged.time = merged.time.union(inference.time);
+        merged.segments.push((
+            Segment {
+                start,
+                end,
+                lines_before,
+            },
+            inference.time,
+        ));
+        lines_before += lines;
+    }
+    Ok(merged)
+}
+
+/// A data error found in a segment read with `lines_before = 0`, with its line made absolute.
+fn shift_line(e: KqlError, lines_before: usize) -> KqlError {
+    match e {
+        KqlError::Data {
+            file,
+            line,
+            message,
+        } => KqlError::Data {
+            file,
+            line: line.map(|l| l + lines_before),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Reading: each record becomes one row of `builder`.
+struct ReadSink<'a> {
+    file: &'a DataFile,
+    columns: &'a ColumnSet,
+    builder: &'a mut BatchBuilder,
+    emit: &'a mut dyn FnMut(RecordBatch) -> Result<()>,
+    /// The tree path's values of the projected columns in one record.
+    slots: Vec<Option<Value>>,
+    scratch: ReadScratch,
+}
+
+impl ReadSink<'_> {
+    fn end_row(&mut self) -> Result<()> {
+        self.builder.end_row()?;
+        for b in self.builder.take_batches() {
+            (self.emit)(b)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for ReadSink<'_> {
+    fn fast(&mut self, line: &str, line_no: usize) -> Result<Outcome> {
+        match json_fast::read_line(line, self.columns, self.builder, &mut self.scratch) {
+            Ok(Outcome::Done) => {
+                self.end_row()?;
+                Ok(Outcome::Done)
+            }
+            Ok(Outcome::Fallback) => Ok(Outcome::Fallback),
+            Err(m) => Err(KqlError::data(&self.file.path, Some(line_no), m)),
+        }
+    }
+
+    fn record(&mut self, record: Record, line: Option<usize>) -> Result<()> {
+        for (k, v) in record {
+            if let Some(slot) = self
+                .columns
+                .position(&k)
+                .and_then(|i| self.builder.slot(i))
+                .and_then(|j| self.slots.get_mut(j))
+            {
+                *slot = Some(v);
+            }
+        }
+        for (col, slot) in self
+            .builder
+            .columns_mut()
+            .iter_mut()
+            .zip(self.slots.iter_mut())
+        {
+            match slot.take() {
+                Some(v) => col
+                    .append_json(&v)
+                    .map_err(|m| KqlError::data(&self.file.path, line, m))?,
+                None => col.append_missing(),
+            }
+        }
+        self.end_row()
+    }
+}
+
+/// Reads `file` (or its segment) into `builder` (the table's columns, or a projection of
+/// them), handing each completed batch to `emit`. Skipped records are counted in `report` when
+/// given.
 pub fn read(
     file: &DataFile,
     options: &SourceOptions,
@@ -241,30 +589,14 @@ pub fn read(
     report: Option<&mut SourceReport>,
     emit: &mut dyn FnMut(RecordBatch) -> Result<()>,
 ) -> Result<()> {
-    let mut slots: Vec<Option<Value>> = vec![None; builder.columns_mut().len()];
-    let path = &file.path;
-    scan(file, options, report, |record, line| {
-        for (k, v) in record {
-            if let Some(slot) = columns
-                .position(&k)
-                .and_then(|i| builder.slot(i))
-                .and_then(|j| slots.get_mut(j))
-            {
-                *slot = Some(v);
-            }
-        }
-        for (col, slot) in builder.columns_mut().iter_mut().zip(slots.iter_mut()) {
-            match slot.take() {
-                Some(v) => col
-                    .append_json(&v)
-                    .map_err(|m| KqlError::data(path, line, m))?,
-                None => col.append_missing(),
-            }
-        }
-        builder.end_row()?;
-        for b in builder.take_batches() {
-            emit(b)?;
-        }
-        Ok(())
-    })
+    let slots = vec![None; builder.columns_mut().len()];
+    let mut sink = ReadSink {
+        file,
+        columns,
+        builder,
+        emit,
+        slots,
+        scratch: ReadScratch::default(),
+    };
+    scan(file, options, report, &mut sink).map(|_| ())
 }

@@ -21,6 +21,7 @@ mod columns;
 mod csv;
 mod infer;
 mod json;
+mod json_fast;
 mod parquet;
 pub(crate) mod range;
 mod stream;
@@ -208,6 +209,28 @@ pub(crate) struct DataFile {
     pub gzip: bool,
     /// The size on disk, in bytes.
     pub size: u64,
+    /// For a part of a large JSON-lines file read as a unit of its own: which part.
+    pub segment: Option<Segment>,
+}
+
+impl DataFile {
+    /// The bytes a read of this file (or of its segment) covers.
+    pub fn bytes(&self) -> u64 {
+        match self.segment {
+            Some(s) => s.end.min(self.size).saturating_sub(s.start),
+            None => self.size,
+        }
+    }
+}
+
+/// A byte range of a large JSON-lines file, starting at a line start (see `json::infer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Segment {
+    pub start: u64,
+    /// Exclusive; `u64::MAX` for the file's last segment (read to the end of the file).
+    pub end: u64,
+    /// The number of lines before `start`, for line numbers in messages.
+    pub lines_before: usize,
 }
 
 /// The range of a file's [`TIME_COLUMN`] values, as known before reading it for a query.
@@ -249,6 +272,9 @@ pub(crate) struct FileInference {
     pub rows: usize,
     /// The range of the [`TIME_COLUMN`] values read (meaningful when not `truncated`).
     pub time: TimeSpan,
+    /// A large JSON-lines file's segments, each with the range of its time values (empty when
+    /// the file is read as a whole).
+    pub segments: Vec<(Segment, TimeSpan)>,
 }
 
 /// The format of `path` from its extension (`.csv`, `.tsv`, `.json`, `.jsonl`, `.ndjson`,
@@ -327,6 +353,7 @@ pub(crate) fn resolve_files(path: &str) -> Result<Vec<DataFile>> {
                 path: f,
                 kind,
                 gzip,
+                segment: None,
             }),
             None if explicit => {
                 return Err(KqlError::data(
@@ -504,5 +531,7 @@ pub(crate) mod testutil {
     }
 }
 
+#[cfg(test)]
+mod segment_tests;
 #[cfg(test)]
 mod tests;

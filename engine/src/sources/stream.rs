@@ -60,9 +60,10 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
 use datafusion::physical_plan::{ExecutionPlan, SendableRecordBatchStream};
 use kql_functions::types::{KqlType, datetime_type};
-use std::path::{Component, Path};
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// Batches buffered per partition between its reader thread and the query.
@@ -104,26 +105,35 @@ impl TextTable {
         report: &mut SourceReport,
     ) -> Result<TextTable> {
         let mut columns = ColumnSet::default();
-        let mut spans = Vec::with_capacity(files.len());
+        // The units scans read: whole files, or the segments of large JSON-lines files.
+        let mut units: Vec<(DataFile, TimeSpan)> = Vec::with_capacity(files.len());
         let mut rows = Some(0usize);
         for f in &files {
-            let (set, span, n) = match f.kind {
+            let (set, span, n, segments) = match f.kind {
                 Kind::Csv | Kind::Tsv => {
                     let i = csv::infer(f, options, None, Some(report))?;
-                    (i.columns, i.time, Some(i.rows))
+                    (i.columns, i.time, Some(i.rows), i.segments)
                 }
                 Kind::Json | Kind::JsonLines => {
                     let i = json::infer(f, options, Some(report))?;
-                    (i.columns, i.time, Some(i.rows))
+                    (i.columns, i.time, Some(i.rows), i.segments)
                 }
-                Kind::Parquet => (parquet::infer(f)?, TimeSpan::Unknown, None),
+                Kind::Parquet => (parquet::infer(f)?, TimeSpan::Unknown, None, Vec::new()),
             };
             columns.merge(&set);
-            let span = match hour_range(&f.path) {
+            let hour = |span: TimeSpan| match hour_range(&f.path) {
                 Some((start, end)) => span.union(TimeSpan::Range(start, end - 1)),
                 None => span,
             };
-            spans.push(span);
+            if segments.is_empty() {
+                units.push((f.clone(), hour(span)));
+            } else {
+                for (segment, span) in segments {
+                    let mut part = f.clone();
+                    part.segment = Some(segment);
+                    units.push((part, hour(span)));
+                }
+            }
             rows = rows.zip(n).map(|(a, b)| a + b);
         }
         report.rows = rows;
@@ -141,7 +151,7 @@ impl TextTable {
                 bytes_scanned: AtomicU64::new(0),
                 files_scanned: AtomicU64::new(0),
             }),
-            files: files.into_iter().zip(spans).collect(),
+            files: units,
             single_partition,
             prunable,
         })
@@ -153,14 +163,18 @@ impl TextTable {
         self.shared.bytes_scanned.load(Ordering::Relaxed)
     }
 
-    /// The number of files read by this table's queries so far.
+    /// The number of files read by this table's queries so far (once per query, also when a
+    /// large JSON-lines file is read in segments).
     pub fn files_scanned(&self) -> u64 {
         self.shared.files_scanned.load(Ordering::Relaxed)
     }
 
     /// The number of files of the table.
     pub fn file_count(&self) -> usize {
-        self.files.len()
+        self.files
+            .iter()
+            .filter(|(f, _)| f.segment.is_none_or(|s| s.start == 0))
+            .count()
     }
 
     /// The files a scan with `filters` reads, in path order.
@@ -227,11 +241,13 @@ impl TableProvider for TextTable {
                 .len()
                 .min(state.config().target_partitions().max(1))
         };
+        let opened = Arc::new(Mutex::new(HashSet::new()));
         let partitions: Vec<Arc<dyn PartitionStream>> = split(selected, n)
             .into_iter()
             .map(|files| {
                 Arc::new(FilePartition {
                     shared: self.shared.clone(),
+                    opened: opened.clone(),
                     files,
                     projection: projection.cloned(),
                     schema: schema.clone(),
@@ -254,7 +270,7 @@ impl TableProvider for TextTable {
 fn split(files: Vec<DataFile>, n: usize) -> Vec<Vec<DataFile>> {
     let total: u128 = files
         .iter()
-        .map(|f| u128::from(f.size))
+        .map(|f| u128::from(f.bytes()))
         .sum::<u128>()
         .max(1);
     let n = n.max(1) as u128;
@@ -269,7 +285,7 @@ fn split(files: Vec<DataFile>, n: usize) -> Vec<Vec<DataFile>> {
         {
             out.push(Vec::new());
         }
-        done += u128::from(f.size);
+        done += u128::from(f.bytes());
         if let Some(last) = out.last_mut() {
             last.push(f);
         }
@@ -281,6 +297,8 @@ fn split(files: Vec<DataFile>, n: usize) -> Vec<Vec<DataFile>> {
 #[derive(Debug)]
 struct FilePartition {
     shared: Arc<Shared>,
+    /// The files the partitions of this scan opened so far (for [`TextTable::files_scanned`]).
+    opened: Arc<Mutex<HashSet<PathBuf>>>,
     files: Vec<DataFile>,
     projection: Option<Vec<usize>>,
     /// The projected schema.
@@ -297,10 +315,11 @@ impl PartitionStream for FilePartition {
         let job = match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
                 let shared = self.shared.clone();
+                let opened = self.opened.clone();
                 let files = self.files.clone();
                 let projection = self.projection.clone();
                 Some(handle.spawn_blocking(move || {
-                    read_partition(&shared, &files, projection.as_deref(), &tx);
+                    read_partition(&shared, &opened, &files, projection.as_deref(), &tx);
                 }))
             }
             Err(e) => {
@@ -333,11 +352,12 @@ impl PartitionStream for FilePartition {
 /// the query stopped listening).
 fn read_partition(
     shared: &Shared,
+    opened: &Mutex<HashSet<PathBuf>>,
     files: &[DataFile],
     projection: Option<&[usize]>,
     tx: &mpsc::Sender<BatchResult>,
 ) {
-    if let Err(e) = read_files(shared, files, projection, tx)
+    if let Err(e) = read_files(shared, opened, files, projection, tx)
         && !tx.is_closed()
     {
         let e = match e {
@@ -350,6 +370,7 @@ fn read_partition(
 
 fn read_files(
     shared: &Shared,
+    opened: &Mutex<HashSet<PathBuf>>,
     files: &[DataFile],
     projection: Option<&[usize]>,
     tx: &mpsc::Sender<BatchResult>,
@@ -362,8 +383,14 @@ fn read_files(
     };
     let options = &shared.options;
     for f in files {
-        shared.files_scanned.fetch_add(1, Ordering::Relaxed);
-        shared.bytes_scanned.fetch_add(f.size, Ordering::Relaxed);
+        // A file read in segments (possibly by several partitions) counts once per scan.
+        if opened
+            .lock()
+            .is_ok_and(|mut seen| seen.insert(f.path.clone()))
+        {
+            shared.files_scanned.fetch_add(1, Ordering::Relaxed);
+        }
+        shared.bytes_scanned.fetch_add(f.bytes(), Ordering::Relaxed);
         match f.kind {
             Kind::Csv | Kind::Tsv => {
                 csv::read(f, options, &shared.columns, &mut builder, None, &mut emit).map_err(
@@ -581,6 +608,7 @@ mod tests {
             kind: Kind::Json,
             gzip: false,
             size,
+            segment: None,
         };
         let names = |runs: Vec<Vec<DataFile>>| -> Vec<Vec<String>> {
             runs.into_iter()

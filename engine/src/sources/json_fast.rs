@@ -1,0 +1,725 @@
+//! Fast paths for one JSON-lines record: type inference and reading straight from the line's
+//! text, without building a `serde_json::Value` tree of the whole record.
+//!
+//! Both walk the top-level object with serde visitors over `serde_json`'s own parser, so they
+//! accept exactly the text the tree path accepts: every value is parsed and validated, strings
+//! included (escapes, surrogates); values a pass does not need are parsed and dropped
+//! ([`Skip`]) instead of being built. A line the fast path does not handle *identically* to the
+//! tree path (`json.rs`) is handed back to it ([`Outcome::Fallback`]), which then decides — also
+//! producing its error messages:
+//! - anything that is not one object (arrays of records, scalars, invalid JSON, trailing text);
+//! - an object with a member named `records` (the `{"records": [...]}` wrapper);
+//! - for inference, an object with a key twice (the tree keeps the last value, in the position
+//!   of the first; inference must see only that value).
+//!
+//! Reading handles repeated keys itself: the last value wins, as in the tree.
+
+use super::TimeSpan;
+use super::columns::{BatchBuilder, ColumnBuilder};
+use super::infer::{Inferred, parse_datetime, parse_json_container};
+use super::unify::ColumnSet;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Number, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// What a fast path did with a line.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// The line was handled.
+    Done,
+    /// The tree path must handle the line (nothing was changed).
+    Fallback,
+}
+
+/// The key of the records wrapper, which only the tree path interprets.
+const RECORDS: &str = "records";
+
+/// Parses and validates any JSON value, keeping nothing.
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(Skip)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
+}
+
+/// An object key, borrowed from the line unless it holds escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
+/// The marker error that turns a line over to the tree path.
+fn fallback<E: serde::de::Error>() -> E {
+    E::custom("kql: fall back to the tree path")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inference
+
+/// Per-reader scratch space for [`infer_line`].
+#[derive(Default)]
+pub(super) struct InferScratch {
+    /// The row in which each column was last seen (duplicate-key detection).
+    seen: Vec<u64>,
+    row: u64,
+    /// The row's observations: (existing column or new key, kind, TimeGenerated value).
+    pending: Vec<(Column, Inferred, Option<i64>)>,
+}
+
+enum Column {
+    Known(usize),
+    New(String),
+}
+
+/// Classifies the members of the object `line` into `set` (and the range of the
+/// `time_column` values into `time`), as the tree path would.
+pub(super) fn infer_line(
+    line: &str,
+    set: &mut ColumnSet,
+    time_column: &str,
+    time: &mut TimeSpan,
+    scratch: &mut InferScratch,
+) -> Outcome {
+    scratch.row += 1;
+    scratch.pending.clear();
+    let mut de = serde_json::Deserializer::from_str(line);
+    let visit = de.deserialize_map(InferRow {
+        set,
+        time_column,
+        scratch,
+    });
+    if visit.is_err() || de.end().is_err() {
+        return Outcome::Fallback;
+    }
+    for (column, kind, t) in scratch.pending.drain(..) {
+        let i = match column {
+            Column::Known(i) => i,
+            Column::New(name) => set.index_of(&name),
+        };
+        set.observe_at(i, kind);
+        if let Some(t) = t {
+            time.observe(t);
+        }
+    }
+    Outcome::Done
+}
+
+struct InferRow<'s> {
+    set: &'s ColumnSet,
+    time_column: &'s str,
+    scratch: &'s mut InferScratch,
+}
+
+impl<'de> Visitor<'de> for InferRow<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let scratch = self.scratch;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key == RECORDS {
+                return Err(fallback());
+            }
+            let column = match self.set.position(&key) {
+                Some(i) => {
+                    if scratch.seen.len() <= i {
+                        scratch.seen.resize(i + 1, 0);
+                    }
+                    if scratch.seen[i] == scratch.row {
+                        return Err(fallback());
+                    }
+                    scratch.seen[i] = scratch.row;
+                    Column::Known(i)
+                }
+                None => {
+                    let repeated = scratch
+                        .pending
+                        .iter()
+                        .any(|(c, _, _)| matches!(c, Column::New(n) if *n == *key));
+                    if repeated {
+                        return Err(fallback());
+                    }
+                    Column::New(key.to_string())
+                }
+            };
+            let want_time = key == self.time_column;
+            let (kind, t) = map.next_value_seed(Classify { want_time })?;
+            scratch.pending.push((column, kind, t));
+        }
+        Ok(())
+    }
+}
+
+/// Classifies one value like `infer::classify_json`; with `want_time`, also returns the
+/// datetime a string holds.
+struct Classify {
+    want_time: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Classify {
+    type Value = (Inferred, Option<i64>);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Classify {
+    type Value = (Inferred, Option<i64>);
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok((Inferred::Bool, None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok((Inferred::Long, None))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        // A `serde_json::Number` above i64::MAX is not `as_i64`: a real, as in the tree path.
+        let kind = if i64::try_from(v).is_ok() {
+            Inferred::Long
+        } else {
+            Inferred::Real
+        };
+        Ok((kind, None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok((Inferred::Real, None))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok((Inferred::Null, None))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok((Inferred::Null, None))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        if s.is_empty() {
+            return Ok((Inferred::Null, None));
+        }
+        if let Some(t) = parse_datetime(s) {
+            return Ok((Inferred::Datetime, self.want_time.then_some(t)));
+        }
+        if parse_json_container(s).is_some() {
+            return Ok((Inferred::JsonText, None));
+        }
+        Ok((Inferred::String, None))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        SkipVisitor.visit_seq(seq)?;
+        Ok((Inferred::Dynamic, None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        SkipVisitor.visit_map(map)?;
+        Ok((Inferred::Dynamic, None))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// One member value kept for a projected column until the end of the row.
+#[derive(Debug, Default)]
+pub(super) enum Cell<'a> {
+    /// Not present in the row.
+    #[default]
+    Missing,
+    Null,
+    Bool(bool),
+    Number(Number),
+    Str(Cow<'a, str>),
+    /// An object or array.
+    Tree(Value),
+}
+
+/// Per-reader scratch space for [`read_line`]: one cell per projected column.
+#[derive(Default)]
+pub(super) struct ReadScratch {
+    cells: Vec<Cell<'static>>,
+}
+
+/// Reads the object `line` into one row of `builder` (the table's `columns`, or a projection
+/// of them), as the tree path would. `Err` is a value that does not fit its column's type.
+pub(super) fn read_line(
+    line: &str,
+    columns: &ColumnSet,
+    builder: &mut BatchBuilder,
+    scratch: &mut ReadScratch,
+) -> Result<Outcome, String> {
+    let n = builder.columns_mut().len();
+    // The cells borrow from `line`: reuse the allocation, not the (lifetime-bound) contents.
+    let mut cells: Vec<Cell<'_>> = std::mem::take(&mut scratch.cells)
+        .into_iter()
+        .map(|_| Cell::Missing)
+        .collect();
+    cells.resize_with(n, Cell::default);
+    let mut de = serde_json::Deserializer::from_str(line);
+    let visit = de.deserialize_map(ReadRow {
+        columns,
+        builder,
+        cells: &mut cells,
+    });
+    if visit.is_err() || de.end().is_err() {
+        scratch.cells = recycle(cells);
+        return Ok(Outcome::Fallback);
+    }
+    let mut result = Ok(Outcome::Done);
+    for (col, cell) in builder.columns_mut().iter_mut().zip(cells.iter_mut()) {
+        if let Err(m) = append_cell(col, std::mem::take(cell)) {
+            result = Err(m);
+            break;
+        }
+    }
+    scratch.cells = recycle(cells);
+    result
+}
+
+fn recycle(cells: Vec<Cell<'_>>) -> Vec<Cell<'static>> {
+    cells.into_iter().map(|_| Cell::Missing).collect()
+}
+
+fn append_cell(col: &mut ColumnBuilder, cell: Cell<'_>) -> Result<(), String> {
+    match cell {
+        Cell::Missing => {
+            col.append_missing();
+            Ok(())
+        }
+        Cell::Null => col.append_json(&Value::Null),
+        Cell::Bool(b) => col.append_json(&Value::Bool(b)),
+        Cell::Number(n) => col.append_json(&Value::Number(n)),
+        Cell::Str(s) => col.append_json_str(&s),
+        Cell::Tree(v) => col.append_json(&v),
+    }
+}
+
+struct ReadRow<'s, 'a> {
+    columns: &'s ColumnSet,
+    builder: &'s BatchBuilder,
+    cells: &'s mut Vec<Cell<'a>>,
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for ReadRow<'_, 'a> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key == RECORDS {
+                return Err(fallback());
+            }
+            let slot = self
+                .columns
+                .position(&key)
+                .and_then(|i| self.builder.slot(i));
+            match slot.and_then(|j| self.cells.get_mut(j)) {
+                Some(cell) => *cell = map.next_value_seed(CellSeed)?,
+                None => map.next_value_seed(Skip)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+struct CellSeed;
+
+impl<'de> DeserializeSeed<'de> for CellSeed {
+    type Value = Cell<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cell<'de>, D::Error> {
+        d.deserialize_any(CellVisitor)
+    }
+}
+
+struct CellVisitor;
+
+impl<'de> Visitor<'de> for CellVisitor {
+    type Value = Cell<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Cell<'de>, E> {
+        Ok(Cell::Bool(b))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Cell<'de>, E> {
+        Ok(Cell::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Cell<'de>, E> {
+        Ok(Cell::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Cell<'de>, E> {
+        // As `Value` does: a non-finite float (which JSON text cannot hold) would be null.
+        Ok(Number::from_f64(v).map_or(Cell::Null, Cell::Number))
+    }
+    fn visit_unit<E>(self) -> Result<Cell<'de>, E> {
+        Ok(Cell::Null)
+    }
+    fn visit_none<E>(self) -> Result<Cell<'de>, E> {
+        Ok(Cell::Null)
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cell<'de>, E> {
+        Ok(Cell::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Cell<'de>, E> {
+        Ok(Cell::Str(Cow::Owned(s.to_string())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Cell<'de>, E> {
+        Ok(Cell::Str(Cow::Owned(s)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Cell<'de>, A::Error> {
+        let d = serde::de::value::SeqAccessDeserializer::new(seq);
+        Ok(Cell::Tree(serde::Deserialize::deserialize(d)?))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Cell<'de>, A::Error> {
+        let d = serde::de::value::MapAccessDeserializer::new(map);
+        Ok(Cell::Tree(serde::Deserialize::deserialize(d)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The fast paths against the tree path (`classify_json`, `append_json` over a parsed
+    //! `Value`) on generated records: valid and broken JSON, repeated keys, the records
+    //! wrapper, escapes and surrogates, big and negative numbers, nested values.
+    use super::*;
+    use crate::sources::infer::classify_json;
+    use datafusion::arrow::array::Array;
+    use datafusion::arrow::record_batch::RecordBatch;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    const KEYS: [&str; 7] = ["a", "b", "TimeGenerated", "c\\u00e9", "records", "", "d e"];
+    const SCALARS: [&str; 26] = [
+        "null",
+        "true",
+        "false",
+        "0",
+        "-0",
+        "42",
+        "-17",
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551616",
+        "1.5",
+        "1e3",
+        "-2.5E-3",
+        "1e400",
+        "\"\"",
+        "\"text\"",
+        "\"2024-01-02T03:04:05Z\"",
+        "\"1/2/2024 3:04:05 PM\"",
+        "\"{\\\"x\\\": [1, 2]}\"",
+        "\"[1,\"",
+        "\"caf\\u00e9\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud800\"",
+        "\"tab\\tnew\\nline\"",
+        "\"bad \\x escape\"",
+        "01",
+    ];
+
+    fn value(rng: &mut Rng, depth: usize) -> String {
+        match rng.below(if depth > 2 { 1 } else { 8 }) {
+            0..=4 => SCALARS[rng.below(SCALARS.len())].to_string(),
+            5 => {
+                let n = rng.below(3);
+                let items: Vec<String> = (0..n).map(|_| value(rng, depth + 1)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            _ => object(rng, depth + 1),
+        }
+    }
+
+    fn object(rng: &mut Rng, depth: usize) -> String {
+        let n = rng.below(5);
+        let members: Vec<String> = (0..n)
+            .map(|_| format!("\"{}\": {}", KEYS[rng.below(KEYS.len())], value(rng, depth)))
+            .collect();
+        format!("{{{}}}", members.join(","))
+    }
+
+    /// A record line, sometimes broken or not an object.
+    fn line(rng: &mut Rng) -> String {
+        let o = object(rng, 0);
+        match rng.below(12) {
+            0 => o.get(..o.len() / 2).unwrap_or_default().to_string(),
+            1 => format!("{o} x"),
+            2 => format!("[{o}]"),
+            3 => format!("{{\"records\": [{o}]}}"),
+            4 => "7".to_string(),
+            _ => o,
+        }
+    }
+
+    /// The tree path's record, when the line is one plain record.
+    fn tree_record(line: &str) -> Option<serde_json::Map<String, Value>> {
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(m))
+                if !(m.len() == 1 && matches!(m.get(RECORDS), Some(Value::Array(_)))) =>
+            {
+                Some(m)
+            }
+            _ => None,
+        }
+    }
+
+    fn lines() -> Vec<String> {
+        let mut rng = Rng(7);
+        (0..4000).map(|_| line(&mut rng)).collect()
+    }
+
+    #[test]
+    fn inference_matches_the_tree_path() {
+        let lines = lines();
+        let (mut fast, mut tree) = (ColumnSet::default(), ColumnSet::default());
+        let (mut fast_time, mut tree_time) = (TimeSpan::Empty, TimeSpan::Empty);
+        let mut scratch = InferScratch::default();
+        let mut handled = 0;
+        for l in &lines {
+            let record = tree_record(l);
+            if let Some(m) = &record {
+                for (k, v) in m {
+                    let kind = classify_json(v);
+                    if kind == Inferred::Datetime
+                        && k == "TimeGenerated"
+                        && let Value::String(s) = v
+                        && let Some(t) = parse_datetime(s)
+                    {
+                        tree_time.observe(t);
+                    }
+                    tree.observe(k, kind);
+                }
+            }
+            match infer_line(l, &mut fast, "TimeGenerated", &mut fast_time, &mut scratch) {
+                Outcome::Done => {
+                    handled += 1;
+                    assert!(
+                        record.is_some(),
+                        "fast path took a line the tree path rejects: {l}"
+                    );
+                }
+                Outcome::Fallback => {
+                    // The tree path then does the work: replay it for the fast side too.
+                    if let Some(m) = &record {
+                        for (k, v) in m {
+                            let kind = classify_json(v);
+                            if kind == Inferred::Datetime
+                                && k == "TimeGenerated"
+                                && let Value::String(s) = v
+                                && let Some(t) = parse_datetime(s)
+                            {
+                                fast_time.observe(t);
+                            }
+                            fast.observe(k, kind);
+                        }
+                    }
+                }
+            }
+            assert_eq!(fast.schema(), tree.schema(), "after line {l}");
+        }
+        assert_eq!(fast.names(), tree.names());
+        assert_eq!(fast_time, tree_time);
+        assert!(handled > 1000, "the fast path handled only {handled} lines");
+    }
+
+    fn tree_append(
+        b: &mut BatchBuilder,
+        columns: &ColumnSet,
+        m: serde_json::Map<String, Value>,
+    ) -> Result<(), String> {
+        let mut slots: Vec<Option<Value>> = vec![None; b.columns_mut().len()];
+        for (k, v) in m {
+            if let Some(slot) = columns
+                .position(&k)
+                .and_then(|i| b.slot(i))
+                .and_then(|j| slots.get_mut(j))
+            {
+                *slot = Some(v);
+            }
+        }
+        for (col, slot) in b.columns_mut().iter_mut().zip(slots.iter_mut()) {
+            match slot.take() {
+                Some(v) => col.append_json(&v)?,
+                None => col.append_missing(),
+            }
+        }
+        b.end_row().map_err(|e| e.to_string())
+    }
+
+    fn read_both(
+        lines: &[String],
+        columns: &ColumnSet,
+        projection: Option<&[usize]>,
+    ) -> (Vec<RecordBatch>, Vec<RecordBatch>, usize) {
+        let schema = columns.schema();
+        let types = columns.types();
+        let builder = || BatchBuilder::projected(&schema, &types, projection);
+        let (Ok(mut fast), Ok(mut tree)) = (builder(), builder()) else {
+            panic!("builder");
+        };
+        let mut scratch = ReadScratch::default();
+        let mut handled = 0;
+        for l in lines {
+            let Some(m) = tree_record(l) else {
+                assert_eq!(
+                    read_line(l, columns, &mut fast, &mut scratch),
+                    Ok(Outcome::Fallback),
+                    "{l}"
+                );
+                continue;
+            };
+            let expected = tree_append(&mut tree, columns, m.clone());
+            match read_line(l, columns, &mut fast, &mut scratch) {
+                Ok(Outcome::Done) => {
+                    handled += 1;
+                    assert_eq!(expected, Ok(()), "{l}");
+                    assert!(fast.end_row().is_ok());
+                }
+                Ok(Outcome::Fallback) => {
+                    let again = tree_append(&mut fast, columns, m);
+                    assert_eq!(again, expected, "{l}");
+                }
+                Err(msg) => {
+                    assert_eq!(Err(msg), expected, "{l}");
+                    return (Vec::new(), Vec::new(), handled);
+                }
+            }
+        }
+        let (Ok(a), Ok(b)) = (fast.finish(), tree.finish()) else {
+            panic!("finish");
+        };
+        (a, b, handled)
+    }
+
+    #[test]
+    fn reading_matches_the_tree_path() {
+        let lines = lines();
+        // Columns typed from the valid records, so reading never meets a misfit.
+        let mut columns = ColumnSet::default();
+        for m in lines.iter().filter_map(|l| tree_record(l)) {
+            for (k, v) in &m {
+                columns.observe(k, classify_json(v));
+            }
+        }
+        let all: Vec<usize> = (0..columns.names().len()).collect();
+        for projection in [None, Some(&all[..]), Some(&[2, 0][..]), Some(&[][..])] {
+            let (fast, tree, handled) = read_both(&lines, &columns, projection);
+            assert!(handled > 1000, "the fast path read only {handled} lines");
+            assert_eq!(fast.len(), tree.len());
+            for (a, b) in fast.iter().zip(&tree) {
+                assert_eq!(a.num_rows(), b.num_rows());
+                for (x, y) in a.columns().iter().zip(b.columns()) {
+                    assert_eq!(x.to_data(), y.to_data());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_misfit_value_is_the_same_error() {
+        let mut columns = ColumnSet::default();
+        columns.observe("n", Inferred::Long);
+        columns.observe("t", Inferred::Datetime);
+        let lines: Vec<String> = [
+            "{\"n\": 1, \"t\": \"2024-01-01\"}",
+            "{\"n\": \"x\"}",
+            "{\"t\": 5}",
+            "{\"n\": 1.5}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let schema = columns.schema();
+        let types = columns.types();
+        for l in &lines[1..] {
+            let (Ok(mut fast), Ok(mut tree)) = (
+                BatchBuilder::projected(&schema, &types, None),
+                BatchBuilder::projected(&schema, &types, None),
+            ) else {
+                panic!("builder");
+            };
+            let expected = tree_append(&mut tree, &columns, tree_record(l).unwrap_or_default());
+            assert!(expected.is_err());
+            assert_eq!(
+                read_line(l, &columns, &mut fast, &mut ReadScratch::default()),
+                expected.map(|()| Outcome::Done)
+            );
+        }
+    }
+}
