@@ -210,7 +210,7 @@ mod tests {
             *by_a.entry(&r.0).or_default() += r.3;
         }
         let mut tops: Vec<(&str, i64)> = by_a.into_iter().collect();
-        tops.sort_by(|x, y| y.1.cmp(&x.1));
+        tops.sort_by_key(|x| std::cmp::Reverse(x.1));
         tops.truncate(2);
         let mut out = Vec::new();
         for (a, sum_a) in tops {
