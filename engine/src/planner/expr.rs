@@ -111,9 +111,9 @@ impl Planner<'_> {
                     }
                 }
             }
-            ExprKind::Binary { op, left, right } => {
-                self.plan_binary(*op, left, right, e.span, schema)
-            }
+            ExprKind::Binary { op, left, right } => self
+                .plan_binary(*op, left, right, e.span, schema)
+                .map(|(x, t)| (crate::udf::fuse_comparison(x), t)),
             ExprKind::Between {
                 expr,
                 low,

@@ -11,10 +11,13 @@
 //! one falls back to the tree path.
 //!
 //! `tostring(d.k)` and `tolong(d.k)` fuse with the access ([`fuse_conversion`]): the member
-//! comes out as a string or a long directly instead of as JSON text parsed again.
+//! comes out as a string or a long directly instead of as JSON text parsed again. And
+//! `tostring(d.k) == "v"` ([`fuse_comparison`]) first skips the rows whose raw text can't
+//! hold the answer (no `v` and no escape in it), when `v` is a value whose raw form is itself.
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, Int64Array, Int64Builder, StringArray, StringBuilder,
+    Array, ArrayRef, BooleanArray, BooleanBuilder, Int64Array, Int64Builder, StringArray,
+    StringBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue, cast::as_string_array};
@@ -268,63 +271,79 @@ impl ScalarUDFImpl for DynamicPath {
         }))
     }
     fn simplify(&self, args: Vec<Expr>, _info: &SimplifyContext) -> Result<ExprSimplifyResult> {
-        // `d.a.b`: one walk along the path instead of JSON text of `d.a` parsed again
-        Ok(match args.split_first() {
-            Some((Expr::ScalarFunction(inner), keys)) if is_get(inner) => {
-                let mut all = inner.args.clone();
-                all.extend(keys.iter().cloned());
-                ExprSimplifyResult::Simplified(udf(self.out).call(all))
-            }
-            _ => ExprSimplifyResult::Original(args),
+        Ok(match merged_path(&args) {
+            Some(all) => ExprSimplifyResult::Simplified(udf(self.out).call(all)),
+            None => ExprSimplifyResult::Original(args),
         })
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let n = args.number_rows;
-        let Some((target, keys)) = args.args.split_first() else {
-            return datafusion::common::exec_err!("{} expects arguments", self.name());
-        };
-        if keys.is_empty() {
-            return datafusion::common::exec_err!("{} expects a member or index", self.name());
-        }
-        let target = target.to_array(n)?;
-        let target = as_string_array(&target)?;
-        let keys: Vec<KeyArg> = keys.iter().map(KeyArg::new).collect();
-        let mut sink = Sink::new(self.out, n);
-        let mut path: Vec<Step> = Vec::with_capacity(keys.len());
-        let fixed = keys.iter().all(|k| matches!(k, KeyArg::Fixed(_)));
-        if fixed {
-            for k in &keys {
-                if let KeyArg::Fixed(s) = k {
-                    path.push(*s);
-                }
+        Ok(ColumnarValue::Array(eval_path(
+            self.out,
+            &args.args,
+            args.number_rows,
+        )?))
+    }
+}
+
+/// Member access over `n` rows: `args` are the target and the steps.
+fn eval_path(out: Out, args: &[ColumnarValue], n: usize) -> Result<ArrayRef> {
+    let Some((target, keys)) = args.split_first() else {
+        return datafusion::common::exec_err!("kql_dynamic_get expects arguments");
+    };
+    if keys.is_empty() {
+        return datafusion::common::exec_err!("kql_dynamic_get expects a member or index");
+    }
+    let target = target.to_array(n)?;
+    let target = as_string_array(&target)?;
+    let keys: Vec<KeyArg> = keys.iter().map(KeyArg::new).collect();
+    let mut sink = Sink::new(out, n);
+    let mut path: Vec<Step> = Vec::with_capacity(keys.len());
+    let fixed = keys.iter().all(|k| matches!(k, KeyArg::Fixed(_)));
+    if fixed {
+        for k in &keys {
+            if let KeyArg::Fixed(s) = k {
+                path.push(*s);
             }
         }
-        for i in 0..n {
-            if target.is_null(i) {
+    }
+    for i in 0..n {
+        if target.is_null(i) {
+            sink.push(None);
+            continue;
+        }
+        if !fixed {
+            path.clear();
+            for k in &keys {
+                match k.step(i) {
+                    Some(s) => path.push(s),
+                    None => break,
+                }
+            }
+            if path.len() < keys.len() {
                 sink.push(None);
                 continue;
             }
-            if !fixed {
-                path.clear();
-                for k in &keys {
-                    match k.step(i) {
-                        Some(s) => path.push(s),
-                        None => break,
-                    }
-                }
-                if path.len() < keys.len() {
-                    sink.push(None);
-                    continue;
-                }
-            }
-            sink.push(member(target.value(i), &path).as_ref());
         }
-        Ok(ColumnarValue::Array(sink.finish()))
+        sink.push(member(target.value(i), &path).as_ref());
     }
+    Ok(sink.finish())
 }
 
 fn is_get(f: &ScalarFunction) -> bool {
     f.func.name() == GET_NAME
+}
+
+/// `d.a.b` is `get(get(d, a), b)`: the arguments of one walk along the whole path instead
+/// of JSON text of `d.a` parsed again; `None` when the target isn't a member access.
+fn merged_path(args: &[Expr]) -> Option<Vec<Expr>> {
+    match args.split_first() {
+        Some((Expr::ScalarFunction(inner), keys)) if is_get(inner) => {
+            let mut all = inner.args.clone();
+            all.extend(keys.iter().cloned());
+            Some(all)
+        }
+        _ => None,
+    }
 }
 
 /// A step argument: one step for all rows, or a column of them. A key of another type (or a
@@ -461,6 +480,137 @@ pub fn fuse_conversion(e: Expr) -> Expr {
         [Expr::ScalarFunction(inner)] if is_get(inner) => udf(out).call(inner.args.clone()),
         _ => e,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `tostring(d.k) == "v"`: most rows can't match, and the raw text shows it
+
+/// `kql_dynamic_string_eq(target, step, ..., value)`: `tostring(member) == value` (or `!=`).
+/// A row whose text contains neither `value` nor a backslash can't match when `value` can only
+/// come out of a JSON string written as itself (see [`prefilter_safe`]), so only the other
+/// rows are walked.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DynamicEq {
+    negated: bool,
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for DynamicEq {
+    fn name(&self) -> &str {
+        if self.negated {
+            "kql_dynamic_string_ne"
+        } else {
+            "kql_dynamic_string_eq"
+        }
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn simplify(&self, args: Vec<Expr>, _info: &SimplifyContext) -> Result<ExprSimplifyResult> {
+        Ok(match merged_path(&args) {
+            Some(all) => ExprSimplifyResult::Simplified(
+                ScalarUDF::from(DynamicEq {
+                    negated: self.negated,
+                    signature: self.signature.clone(),
+                })
+                .call(all),
+            ),
+            None => ExprSimplifyResult::Original(args),
+        })
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let n = args.number_rows;
+        let Some((ColumnarValue::Scalar(ScalarValue::Utf8(Some(value))), path)) =
+            args.args.split_last()
+        else {
+            return datafusion::common::exec_err!("{} expects a string last", self.name());
+        };
+        let value = value.clone();
+        let mut kept = path.to_vec();
+        let Some(target) = kept.first() else {
+            return datafusion::common::exec_err!("{} expects a target", self.name());
+        };
+        let target = target.to_array(n)?;
+        let text = as_string_array(&target)?;
+        let keep: BooleanArray = (0..n)
+            .map(|i| {
+                Some(
+                    !text.is_null(i) && {
+                        let s = text.value(i);
+                        s.contains(value.as_str()) || s.contains('\\')
+                    },
+                )
+            })
+            .collect();
+        // the member as a string, for the rows kept
+        for a in &mut kept {
+            if let ColumnarValue::Array(x) = a {
+                *x = datafusion::arrow::compute::filter(x, &keep)?;
+            }
+        }
+        let m = keep.true_count();
+        let got = eval_path(Out::String, &kept, m)?;
+        let got = as_string_array(&got)?;
+        let mut out = BooleanBuilder::with_capacity(n);
+        let mut j = 0;
+        for i in 0..n {
+            let eq = keep.value(i) && {
+                j += 1;
+                got.value(j - 1) == value
+            };
+            out.append_value(eq != self.negated);
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// Can `tostring(member) == v` only hold when the raw text contains `v` or a backslash? A
+/// string member is written as itself unless it has escapes (a backslash); the text of other
+/// members is reprinted, so `v` must not look like one whose raw form can differ: not empty
+/// (a missing member), not an array or object, and made of number characters only if it is a
+/// plain integer (a number with a fraction or exponent is reprinted: `1e2` → `100.0`).
+fn prefilter_safe(v: &str) -> bool {
+    let numberish = v
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    let plain_integer = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && v != "-0";
+    !v.is_empty() && !v.starts_with(['[', '{']) && (!numberish || plain_integer)
+}
+
+/// `tostring(d.k) == "v"` / `!=` (as planned, after [`fuse_conversion`]) → one UDF that skips
+/// the rows whose text can't match. Any other expression is returned unchanged.
+pub fn fuse_comparison(e: Expr) -> Expr {
+    use datafusion::logical_expr::{BinaryExpr, Operator};
+    let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else {
+        return e;
+    };
+    let negated = match op {
+        Operator::Eq => false,
+        Operator::NotEq => true,
+        _ => return e,
+    };
+    let (call, value) = match (left.as_ref(), right.as_ref()) {
+        (Expr::ScalarFunction(f), Expr::Literal(ScalarValue::Utf8(Some(v)), _))
+        | (Expr::Literal(ScalarValue::Utf8(Some(v)), _), Expr::ScalarFunction(f)) => (f, v),
+        _ => return e,
+    };
+    if call.func.name() != "kql_dynamic_get_string" || !prefilter_safe(value) {
+        return e;
+    }
+    let mut args = call.args.clone();
+    args.push(Expr::Literal(ScalarValue::Utf8(Some(value.clone())), None));
+    ScalarUDF::from(DynamicEq {
+        negated,
+        signature: Signature::variadic_any(Volatility::Immutable),
+    })
+    .call(args)
 }
 
 #[cfg(test)]

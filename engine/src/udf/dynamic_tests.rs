@@ -440,3 +440,90 @@ async fn member_access_by_columns_and_literals() {
     assert_eq!(strings(&out[4]), s(&[None; 5]));
     assert_eq!(strings(&out[5]), s(&[None; 5]));
 }
+
+#[test]
+fn which_values_the_prefilter_may_skip_on() {
+    for v in [
+        "503",
+        "0",
+        "-12",
+        "x",
+        "eastus",
+        "true",
+        "a b",
+        "1a",
+        "é",
+        "99999999999999999999",
+    ] {
+        assert!(prefilter_safe(v), "{v}");
+    }
+    // reprinted forms: `1e2` → 100.0, `[1, 2]` → [1,2]; "" is a missing member
+    for v in [
+        "", "100.0", "1.5", "1e2", "-0", "007", "[1,2]", "{}", "-", "+5", "5.",
+    ] {
+        assert!(!prefilter_safe(v), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn fused_comparisons_equal_the_unfused_ones() {
+    let mut g = Gen(7);
+    let mut texts: Vec<String> = (0..3_000).map(|_| g.value(0)).collect();
+    for s in [
+        "503",
+        r#""503""#,
+        r#""50\u0033""#,
+        "5.03e2",
+        "503.0",
+        r#""x""#,
+        r#""\u0078""#,
+        "1e2",
+        "100",
+        "true",
+        r#""true""#,
+        "[1, 2]",
+        r#""a b""#,
+        r#""é""#,
+        r#""\u00e9""#,
+    ] {
+        texts.push(format!(r#"{{"a":{s},"b":{{"a":{s}}}}}"#));
+        texts.push(format!(r#"{{"a": {s} , "a":0}}"#));
+    }
+    let mut rows: Vec<Option<&str>> = texts.iter().map(|t| Some(t.as_str())).collect();
+    rows.push(None);
+    rows.push(Some("not json 503"));
+    for path in [vec![lit("a")], vec![lit("b"), lit("a")]] {
+        let mut get = col("t");
+        for k in &path {
+            get = dynamic_get(get, k.clone());
+        }
+        let s = lowered("tostring", get.clone());
+        let mut exprs = Vec::new();
+        let values = [
+            "503", "x", "true", "a b", "é", "100.0", "[1,2]", "", "100", "0", "a\"b",
+        ];
+        for v in values {
+            for ne in [false, true] {
+                let cmp = |e: Expr| if ne { e.not_eq(lit(v)) } else { e.eq(lit(v)) };
+                let fused = fuse_comparison(cmp(fuse_conversion(s.clone())));
+                let safe = prefilter_safe(v);
+                assert_eq!(
+                    matches!(&fused, Expr::ScalarFunction(f) if f.func.name().starts_with("kql_dynamic_string_")),
+                    safe,
+                    "{v}"
+                );
+                exprs.push(cmp(s.clone()));
+                exprs.push(fused);
+            }
+        }
+        let out = eval(&rows, exprs).await;
+        for (i, pair) in out.chunks(2).enumerate() {
+            assert_eq!(
+                pair[1].to_data(),
+                pair[0].to_data(),
+                "comparison {i} ({:?}), path {path:?}",
+                values[i / 2]
+            );
+        }
+    }
+}

@@ -13,7 +13,7 @@ use std::sync::{Arc, LazyLock};
 
 mod dynamic;
 mod parse_split;
-pub use dynamic::{dynamic_get, fuse_conversion};
+pub use dynamic::{dynamic_get, fuse_comparison, fuse_conversion};
 pub use parse_split::{Piece, SplitSpec, parse_ok, parse_part};
 
 /// Lists, structs and maps (series from make-series, tuple results) as `dynamic` JSON text, for
