@@ -15,6 +15,16 @@ use kql_functions::KqlType;
 use kql_parser::ast::{self, NullsOrder, Render, SortKey, SortOrder};
 use std::sync::Arc;
 
+/// No rows with `input`'s columns: what `take 0`, `top 0` and `sample 0` return. (A sort with
+/// a limit of 0 — `top 0`, or `sort | take 0` once DataFusion moves the limit into the sort —
+/// panics in DataFusion's top-k operator: fuzz regressions engine/fuzz/regressions/plan/*-0.kql.)
+fn no_rows(input: &LogicalPlan) -> LogicalPlan {
+    LogicalPlan::EmptyRelation(datafusion::logical_expr::EmptyRelation {
+        produce_one_row: false,
+        schema: Arc::clone(input.schema()),
+    })
+}
+
 impl Planner<'_> {
     pub(crate) fn plan_where(
         &mut self,
@@ -61,6 +71,9 @@ impl Planner<'_> {
         count_e: &ast::Expr,
     ) -> Result<LogicalPlan> {
         let n = self.row_count(count_e, "the row count of `take`")?;
+        if n == 0 {
+            return Ok(no_rows(&input));
+        }
         Ok(LogicalPlanBuilder::from(input).limit(0, Some(n))?.build()?)
     }
 
@@ -120,6 +133,9 @@ impl Planner<'_> {
         by: &SortKey,
     ) -> Result<LogicalPlan> {
         let n = self.row_count(count_e, "the row count of `top`")?;
+        if n == 0 {
+            return Ok(no_rows(&input));
+        }
         let sorts = self.sort_exprs(input.schema(), std::slice::from_ref(by))?;
         Ok(LogicalPlanBuilder::from(input)
             .sort_with_limit(sorts, Some(n))?
@@ -132,6 +148,9 @@ impl Planner<'_> {
         count_e: &ast::Expr,
     ) -> Result<LogicalPlan> {
         let n = self.row_count(count_e, "the row count of `sample`")?;
+        if n == 0 {
+            return Ok(no_rows(&input));
+        }
         let random = Expr::ScalarFunction(datafusion::logical_expr::expr::ScalarFunction::new_udf(
             datafusion::functions::math::random(),
             vec![],
