@@ -19,3 +19,87 @@ pub mod table;
 
 pub use plan::{PlanOutcome, run_plan_case, run_plan_query};
 pub use readers::{ReaderKind, run_reader_case};
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic)]
+
+    /// Runs the query in `KQL_FUZZ_QUERY` through the differential check (to investigate a
+    /// finding): `KQL_FUZZ_QUERY='T | ...' cargo test -p kql-tests --lib one_query -- --ignored`.
+    #[test]
+    #[ignore]
+    fn one_query() {
+        let script = std::env::var("KQL_FUZZ_QUERY").unwrap_or_else(|_| "T | count".into());
+        let g = super::generator::Generated {
+            script,
+            rows_determined: true,
+            count_determined: true,
+            ordered: false,
+        };
+        if let Err(e) = super::run_plan_query(&g) {
+            panic!("{e}");
+        }
+    }
+
+    /// Runs `KQL_FUZZ_CASES` (default 300) seeded plan cases from seed `KQL_FUZZ_SEED` and prints
+    /// the outcomes and every disagreement (to measure the generator).
+    #[test]
+    #[ignore]
+    fn many_cases() {
+        let n: u64 = std::env::var("KQL_FUZZ_CASES")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(300);
+        let seed: u64 = std::env::var("KQL_FUZZ_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let mut counts = std::collections::BTreeMap::new();
+        for k in seed..seed + n {
+            let mut s = k;
+            let mut bytes = Vec::new();
+            for _ in 0..(8 + k % 7 * 6) {
+                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = s;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                bytes.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+            }
+            let outcome = match super::run_plan_case(&bytes) {
+                Ok(o) => format!("{o:?}"),
+                Err(e) => {
+                    println!("seed {k}: {e}\n");
+                    "Disagreement".to_string()
+                }
+            };
+            *counts.entry(outcome).or_insert(0) += 1;
+        }
+        println!("{counts:?}");
+    }
+
+    /// Runs every file of folder `KQL_FUZZ_DIR` through the reader harness of kind
+    /// `KQL_FUZZ_READER` (csv, json or parquet) and prints the failures.
+    #[test]
+    #[ignore]
+    fn reader_folder() {
+        let kind = match std::env::var("KQL_FUZZ_READER").as_deref() {
+            Ok("json") => super::ReaderKind::Json,
+            Ok("parquet") => super::ReaderKind::Parquet,
+            _ => super::ReaderKind::Csv,
+        };
+        let dir = std::env::var("KQL_FUZZ_DIR").unwrap_or_default();
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        paths.sort();
+        let mut failures = 0;
+        for p in &paths {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            if let Err(e) = super::run_reader_case(kind, &bytes) {
+                failures += 1;
+                println!("{}: {e}\n", p.display());
+            }
+        }
+        println!("{failures} of {} fail", paths.len());
+    }
+}

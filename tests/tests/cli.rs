@@ -16,6 +16,8 @@ mod anomaly_demo;
 mod charts;
 #[path = "cli/differential.rs"]
 mod differential;
+#[path = "cli/fuzz_regressions.rs"]
+mod fuzz_regressions;
 #[path = "cli/limits.rs"]
 mod limits;
 #[path = "cli/malformed.rs"]

@@ -99,7 +99,7 @@ struct Func {
 
 /// Functions whose value differs between two runs of the same query, or that are too costly
 /// to call on every row of a fuzzing run.
-const SKIPPED: &[&str] = &["rand", "new_guid", "repeat", "range"];
+const SKIPPED: &[&str] = &["rand", "new_guid", "repeat", "range", "bin_auto"];
 
 fn parse_signature(sig: &'static str, name: &'static str) -> Option<Func> {
     let open = sig.find('(')?;
@@ -188,29 +188,33 @@ struct Gen<'a, 'b> {
     scalar_lets: Vec<Col>,
 }
 
+/// String literals, written as KQL literals.
 const STR_LITERALS: &[&str] = &[
-    "",
-    "a",
-    "web",
-    "web-01",
-    "DB",
-    "Error",
-    "api",
-    "1",
-    "x=1",
-    "[0-9]+",
-    "(\\w+)-(\\d+)",
-    ".*",
-    "%",
-    "\\\\",
-    "\\\"",
-    "ünï",
-    " ",
-    "2024-03-10",
-    "{\"a\":1}",
-    "[1,2]",
-    "a,b",
-    "(",
+    r#""""#,
+    r#""a""#,
+    r#""web""#,
+    r#""web-01""#,
+    r#""DB""#,
+    r#""Error""#,
+    r#""api""#,
+    r#""1""#,
+    r#""x=1""#,
+    r#""[0-9]+""#,
+    r#""(\\w+)-(\\d+)""#,
+    r#"@"(\w+)=(\d+)""#,
+    r#"".*""#,
+    r#""%""#,
+    r#""\\""#,
+    r#""\"""#,
+    r#""ünï""#,
+    r#"" ""#,
+    r#""2024-03-10""#,
+    r#"'{"a":1}'"#,
+    r#""[1,2]""#,
+    r#""a,b""#,
+    r#""(""#,
+    r#""10.0.0.1""#,
+    r#""192.168.1.0/24""#,
 ];
 
 fn cols_of(spec: &[(&str, Ty)]) -> Vec<Col> {
@@ -264,10 +268,7 @@ impl Gen<'_, '_> {
 
     fn literal(&mut self, ty: Ty) -> String {
         match ty {
-            Ty::Str => {
-                let s = self.pick(STR_LITERALS);
-                format!("\"{s}\"")
-            }
+            Ty::Str => self.pick(STR_LITERALS).to_string(),
             Ty::Long => match self.int(0, 12) {
                 0 => "long(null)".into(),
                 1 => "9223372036854775807".into(),
@@ -302,7 +303,7 @@ impl Gen<'_, '_> {
                     "datetime(null)",
                     "datetime(1970-01-01)",
                     "datetime(2024-02-29T23:59:59.9999999Z)",
-                    "datetime(9999-12-31)",
+                    "datetime(2262-01-01)",
                 ])
                 .into(),
             Ty::Span => self
@@ -346,7 +347,7 @@ impl Gen<'_, '_> {
 
     /// An expression of type `ty` (or, rarely, of a wrong one on purpose).
     fn expr(&mut self, ty: Ty, depth: u32) -> String {
-        if self.chance(3) {
+        if self.chance(1) {
             let t = self.typed();
             return self.leaf(t);
         }
@@ -571,7 +572,12 @@ impl Gen<'_, '_> {
                 Ty::Long,
                 true,
             ),
-            15 => (format!("make_bag(Dy)"), Ty::Dyn, false),
+            15 => {
+                let d = self
+                    .col_of(Ty::Dyn)
+                    .unwrap_or_else(|| self.literal(Ty::Dyn));
+                (format!("make_bag({d})"), Ty::Dyn, false)
+            }
             16 => (format!("count_distinct({xn})"), Ty::Long, true),
             _ => {
                 // any aggregate of the catalog, with arguments of its parameter types
@@ -627,6 +633,7 @@ impl Gen<'_, '_> {
                 }
             }
             4 => {
+                self.cols.clear();
                 let a = self.expr(Ty::Long, 2);
                 let b = self.expr(Ty::Str, 2);
                 self.cols = vec![
@@ -831,8 +838,9 @@ impl Gen<'_, '_> {
                     _ => ("\",\"", Ty::Str),
                 };
                 let kind = self.pick(&["", "kind=regex ", "kind=relaxed "]);
+                let star = if bt == Ty::Str { "" } else { " *" };
                 q.push_str(&format!(
-                    " | parse {kind}{s} with {a}:string {sep} {b}:{} *",
+                    " | parse {kind}{s} with {a}:string {sep} {b}:{}{star}",
                     bt.name()
                 ));
                 self.cols.retain(|c| c.name != a && c.name != b);
@@ -1101,6 +1109,8 @@ impl Gen<'_, '_> {
                 };
                 q.push_str(&format!(" | evaluate bag_unpack({c})"));
                 self.opaque = true;
+                // the new columns come in the order the keys are met
+                self.rows_determined = false;
             }
             1 => {
                 q.push_str(" | evaluate narrow()");
@@ -1127,6 +1137,8 @@ impl Gen<'_, '_> {
                 };
                 q.push_str(&format!(" | evaluate pivot({c})"));
                 self.opaque = true;
+                // the new columns come in the order the values are met
+                self.rows_determined = false;
             }
             3 => {
                 q.push_str(" | evaluate autocluster()");

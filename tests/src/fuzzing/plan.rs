@@ -50,6 +50,19 @@ fn harness() -> Result<&'static Harness, String> {
     H.get_or_init(build).as_ref().map_err(Clone::clone)
 }
 
+/// Disagreements found by fuzzing in code the fuzzing work does not own, reported to its
+/// owners and not fixed yet: an error containing the text counts as [`PlanOutcome::Known`], so
+/// fuzzing goes on looking for new problems. Remove an entry when its bug is fixed.
+const KNOWN_ISSUES: &[&str] = &[
+    // `T | top 1 by L | parse S with c1:string "=" *`: the optimized plan fails with
+    // "Schema contains qualified field name t."B" and unqualified field name "B""
+    "Optimizer rule 'push_down_leaf_projections' failed",
+];
+
+fn known(e: &str) -> bool {
+    KNOWN_ISSUES.iter().any(|k| e.contains(k))
+}
+
 /// What one case did (for statistics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlanOutcome {
@@ -59,6 +72,8 @@ pub enum PlanOutcome {
     Failed,
     /// A run timed out or hit the memory limit: not compared.
     Skipped,
+    /// A known, reported problem ([`KNOWN_ISSUES`]).
+    Known,
 }
 
 /// Generates a query from `data` and runs [`run_plan_query`] on it.
@@ -110,11 +125,12 @@ fn columns(results: &[QueryResult]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// An error raised while computing values (not while planning).
-fn runtime_error(e: &str) -> bool {
-    e.starts_with("Arrow error")
-        || e.starts_with("Execution error")
-        || e.starts_with("External error")
+/// An error raised by a value while computing (`x / 0` on integers, an overflow): which rows
+/// an expression sees depends on the plan (the optimizer drops unused columns, and moves
+/// filters below operators that would have removed the rows first), so such an error in one
+/// plan only is not a disagreement.
+fn value_error(e: &str) -> bool {
+    e.contains("Divide by zero") || e.contains("overflow") || e.contains("Overflow")
 }
 
 fn resource_error(e: &str) -> bool {
@@ -150,12 +166,14 @@ pub fn run_plan_query(g: &Generated) -> Result<PlanOutcome, String> {
                 let d: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
                 return Err(format!("check reported errors but the query ran: {d:?}"));
             }
-            if columns(&a) != columns(&b) {
-                return Err(format!(
-                    "columns differ: {:?} / {:?}",
-                    columns(&a),
-                    columns(&b)
-                ));
+            let (mut ca, mut cb) = (columns(&a), columns(&b));
+            if !g.rows_determined {
+                // pivot and bag_unpack add columns in the order they meet the values
+                ca.iter_mut().for_each(|c| c.sort());
+                cb.iter_mut().for_each(|c| c.sort());
+            }
+            if ca != cb {
+                return Err(format!("columns differ: {ca:?} / {cb:?}"));
             }
             let (ra, rb) = (rows(&a, g.ordered), rows(&b, g.ordered));
             if g.rows_determined {
@@ -180,19 +198,23 @@ pub fn run_plan_query(g: &Generated) -> Result<PlanOutcome, String> {
             }
             Ok(PlanOutcome::Ran)
         }
-        (Err(_), Err(_)) => Ok(PlanOutcome::Failed),
+        (Err(e), Err(_)) => {
+            if std::env::var_os("KQL_FUZZ_VERBOSE").is_some() {
+                eprintln!("both fail: {q}\n  {e}\n");
+            }
+            Ok(PlanOutcome::Failed)
+        }
+        (Ok(_), Err(e)) | (Err(e), Ok(_)) if known(&e.to_string()) => Ok(PlanOutcome::Known),
         (Ok(_), Err(e)) => {
-            // the optimizer may drop a column nothing reads, and with it an expression that
-            // fails at run time (`x / 0` in a column a later `project` drops)
             let text = e.to_string();
-            if resource_error(&text) || runtime_error(&text) {
+            if resource_error(&text) || value_error(&text) {
                 return Ok(PlanOutcome::Skipped);
             }
             Err(format!("only the plain plan fails: {text}"))
         }
         (Err(e), Ok(_)) => {
             let text = e.to_string();
-            if resource_error(&text) {
+            if resource_error(&text) || value_error(&text) {
                 return Ok(PlanOutcome::Skipped);
             }
             Err(format!("only the optimized plan fails: {text}"))
