@@ -37,13 +37,19 @@ impl ScalarUDFImpl for NestedToJson {
         Ok(Arc::new(KqlType::Dynamic.field("kql_to_json")))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let n = args.number_rows;
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let Some(a) = arrays.first() else {
-            return datafusion::common::exec_err!("kql_to_json expects one argument");
+        let a = match args.args.first() {
+            // A constant list (e.g. make-series' time axis with from/to): converted once.
+            Some(ColumnarValue::Scalar(s)) => {
+                let a = s.to_array()?;
+                let text =
+                    (!a.is_null(0)).then(|| crate::display::nested_json(a.as_ref(), 0).to_string());
+                return Ok(ColumnarValue::Scalar(ScalarValue::Utf8(text)));
+            }
+            Some(ColumnarValue::Array(a)) => a,
+            None => return datafusion::common::exec_err!("kql_to_json expects one argument"),
         };
         let mut out = StringBuilder::new();
-        for i in 0..n {
+        for i in 0..a.len() {
             if a.is_null(i) {
                 out.append_null();
             } else {
