@@ -41,6 +41,8 @@ enum Step {
     /// `coalesce(value, v)`: the value on no input.
     Default(ScalarValue),
     Cast(DataType),
+    /// The element at this 0-based index of a list.
+    Element(usize),
     /// List → dynamic JSON array text.
     ListToJson {
         max: i64,
@@ -63,6 +65,10 @@ impl Finish {
         self.steps.iter().fold(value, |e, s| match s {
             Step::Default(v) => core::coalesce().call(vec![e, lit(v.clone())]),
             Step::Cast(dt) => cast(e, dt.clone()),
+            Step::Element(i) => datafusion::functions_nested::expr_fn::array_element(
+                e,
+                lit(ScalarValue::Int64(Some(*i as i64 + 1))),
+            ),
             Step::ListToJson { max, dynamic } => udf::call(
                 Op::ListToJson,
                 vec![
@@ -570,11 +576,7 @@ pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 t => return Err(type_error(name, 0, "a number, datetime or timespan", t)),
             };
             let col = a.column.clone().unwrap_or_default();
-            let mut out = LoweredAggregate {
-                exprs: vec![],
-                names: vec![],
-                finish: vec![],
-            };
+            let mut ps = Vec::with_capacity(args.len() - 1);
             for (i, pa) in args.iter().enumerate().skip(1) {
                 let p = literal_f64(pa)
                     .ok_or_else(|| type_error(name, i, "a numeric literal", pa.ty))?;
@@ -583,13 +585,26 @@ pub(crate) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                         "`{name}`: a percentile must be between 0 and 100, got {p}"
                     )));
                 }
-                out.exprs
-                    .push((udf::percentile::percentile(input.clone(), p), ty));
+                ps.push(p);
+            }
+            let mut out = LoweredAggregate {
+                exprs: vec![],
+                names: vec![],
+                finish: vec![],
+            };
+            // Several percentiles come from one digest per group: each output column is an
+            // element of the same aggregate (which the planner computes once).
+            let shared = (ps.len() > 1).then(|| udf::percentile::percentiles(input.clone(), &ps));
+            for (i, p) in ps.iter().enumerate() {
+                let (expr, mut steps) = match &shared {
+                    Some(e) => (e.clone(), vec![Step::Element(i)]),
+                    None => (udf::percentile::percentile(input.clone(), *p), vec![]),
+                };
+                steps.extend(back.clone().map(Step::Cast));
+                out.exprs.push((expr, ty));
                 out.names
-                    .push(format!("percentile_{col}_{}", percentile_fragment(p)));
-                out.finish.push(Finish::new(
-                    back.clone().map(Step::Cast).into_iter().collect(),
-                ));
+                    .push(format!("percentile_{col}_{}", percentile_fragment(*p)));
+                out.finish.push(Finish::new(steps));
             }
             Ok(Some(out))
         }

@@ -17,7 +17,8 @@
 
 use crate::sketch::tdigest::{TDigest, Value};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Float64Array, Int64Array,
+    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Float64Array, Int64Array, ListBuilder,
+    PrimitiveBuilder,
 };
 use datafusion::arrow::datatypes::{
     ArrowPrimitiveType, DataType, Field, FieldRef, Float64Type, Int64Type,
@@ -33,15 +34,21 @@ use std::sync::Arc;
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct KqlPercentile {
-    /// The percentile P (0..=100) as f64 bits (for Eq/Hash).
-    p_bits: u64,
+    /// The percentiles P (0..=100) as f64 bits (for Eq/Hash). With one, the result is that
+    /// percentile; with several, the list of them, from one digest per group.
+    p_bits: Vec<u64>,
     signature: Signature,
 }
 
 impl KqlPercentile {
     pub fn new(p: f64) -> Self {
+        Self::many(&[p])
+    }
+
+    /// The percentiles `ps` of one digest, as a list (for `percentiles(x, p1, p2, ...)`).
+    pub fn many(ps: &[f64]) -> Self {
         KqlPercentile {
-            p_bits: p.to_bits(),
+            p_bits: ps.iter().map(|p| p.to_bits()).collect(),
             signature: Signature::uniform(
                 1,
                 vec![DataType::Int64, DataType::Float64],
@@ -56,6 +63,21 @@ pub fn percentile(value: Expr, p: f64) -> Expr {
     Arc::new(AggregateUDF::from(KqlPercentile::new(p))).call(vec![value])
 }
 
+/// The list of the percentiles `ps` (at least two) of `value`, from one digest per group.
+pub fn percentiles(value: Expr, ps: &[f64]) -> Expr {
+    Arc::new(AggregateUDF::from(KqlPercentile::many(ps))).call(vec![value])
+}
+
+impl KqlPercentile {
+    fn ps(&self) -> Vec<f64> {
+        self.p_bits.iter().map(|b| f64::from_bits(*b)).collect()
+    }
+
+    fn is_list(&self) -> bool {
+        self.p_bits.len() != 1
+    }
+}
+
 impl AggregateUDFImpl for KqlPercentile {
     fn name(&self) -> &str {
         "kql_percentile"
@@ -66,19 +88,26 @@ impl AggregateUDFImpl for KqlPercentile {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        match arg_types.first() {
-            Some(DataType::Int64) => Ok(DataType::Int64),
-            Some(DataType::Float64) => Ok(DataType::Float64),
-            other => exec_err!("kql_percentile expects Int64 or Float64, got {other:?}"),
-        }
+        let item = match arg_types.first() {
+            Some(DataType::Int64) => DataType::Int64,
+            Some(DataType::Float64) => DataType::Float64,
+            other => return exec_err!("kql_percentile expects Int64 or Float64, got {other:?}"),
+        };
+        Ok(if self.is_list() {
+            DataType::new_list(item, true)
+        } else {
+            item
+        })
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        let p = f64::from_bits(self.p_bits);
-        Ok(match acc_args.return_field.data_type() {
-            DataType::Int64 => Box::new(Single(Digests::<Int64Type>::new(p))),
-            _ => Box::new(Single(Digests::<Float64Type>::new(p))),
-        })
+        let (ps, list) = (self.ps(), self.is_list());
+        Ok(
+            match acc_args.exprs.first().map(|e| e.data_type(acc_args.schema)) {
+                Some(Ok(DataType::Int64)) => Box::new(Single(Digests::<Int64Type>::new(ps, list))),
+                _ => Box::new(Single(Digests::<Float64Type>::new(ps, list))),
+            },
+        )
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -97,10 +126,10 @@ impl AggregateUDFImpl for KqlPercentile {
         &self,
         args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
-        let p = f64::from_bits(self.p_bits);
-        Ok(match args.return_field.data_type() {
-            DataType::Int64 => Box::new(Digests::<Int64Type>::new(p)),
-            _ => Box::new(Digests::<Float64Type>::new(p)),
+        let (ps, list) = (self.ps(), self.is_list());
+        Ok(match args.exprs.first().map(|e| e.data_type(args.schema)) {
+            Some(Ok(DataType::Int64)) => Box::new(Digests::<Int64Type>::new(ps, list)),
+            _ => Box::new(Digests::<Float64Type>::new(ps, list)),
         })
     }
 }
@@ -109,7 +138,6 @@ impl AggregateUDFImpl for KqlPercentile {
 trait Native: ArrowPrimitiveType<Native: Value> + Send + Sync {
     fn skip(v: Self::Native) -> bool;
     fn array(values: Vec<Option<Self::Native>>) -> ArrayRef;
-    fn scalar(v: Option<Self::Native>) -> ScalarValue;
 }
 
 impl Native for Int64Type {
@@ -118,9 +146,6 @@ impl Native for Int64Type {
     }
     fn array(values: Vec<Option<i64>>) -> ArrayRef {
         Arc::new(Int64Array::from(values))
-    }
-    fn scalar(v: Option<i64>) -> ScalarValue {
-        ScalarValue::Int64(v)
     }
 }
 
@@ -131,23 +156,39 @@ impl Native for Float64Type {
     fn array(values: Vec<Option<f64>>) -> ArrayRef {
         Arc::new(Float64Array::from(values))
     }
-    fn scalar(v: Option<f64>) -> ScalarValue {
-        ScalarValue::Float64(v)
-    }
 }
 
 /// One digest per group.
 struct Digests<T: Native> {
-    p: f64,
+    ps: Vec<f64>,
+    /// The result is the list of `ps` (else the one percentile `ps[0]`).
+    list: bool,
     groups: Vec<TDigest<T::Native>>,
 }
 
 impl<T: Native> Digests<T> {
-    fn new(p: f64) -> Self {
+    fn new(ps: Vec<f64>, list: bool) -> Self {
         Digests {
-            p,
+            ps,
+            list,
             groups: Vec::new(),
         }
+    }
+
+    /// The result of each digest: the percentile, or the list of percentiles.
+    fn results(&self, digests: Vec<TDigest<T::Native>>) -> ArrayRef {
+        if self.list {
+            let mut b = ListBuilder::new(PrimitiveBuilder::<T>::new());
+            for mut d in digests {
+                for p in &self.ps {
+                    b.values().append_option(d.percentile(*p));
+                }
+                b.append(true);
+            }
+            return Arc::new(b.finish());
+        }
+        let p = self.ps.first().copied().unwrap_or(50.0);
+        T::array(digests.into_iter().map(|mut d| d.percentile(p)).collect())
     }
 
     fn ensure(&mut self, n: usize) {
@@ -228,13 +269,8 @@ impl<T: Native> GroupsAccumulator for Digests<T> {
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let p = self.p;
-        let out = emit_to
-            .take_needed(&mut self.groups)
-            .into_iter()
-            .map(|mut d| d.percentile(p))
-            .collect();
-        Ok(T::array(out))
+        let digests = emit_to.take_needed(&mut self.groups);
+        Ok(self.results(digests))
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
@@ -264,7 +300,7 @@ impl<T: Native> GroupsAccumulator for Digests<T> {
         opt_filter: Option<&BooleanArray>,
     ) -> Result<Vec<ArrayRef>> {
         let n = values.first().map_or(0, |v| v.len());
-        let mut d = Digests::<T>::new(self.p);
+        let mut d = Digests::<T>::new(self.ps.clone(), self.list);
         d.ensure(n);
         d.update(values, &(0..n).collect::<Vec<_>>(), opt_filter)?;
         d.state(EmitTo::All)
@@ -285,7 +321,7 @@ struct Single<T: Native>(Digests<T>);
 
 impl<T: Native> std::fmt::Debug for Single<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PercentileAcc(P{})", self.0.p)
+        write!(f, "PercentileAcc(P{:?})", self.0.ps)
     }
 }
 
@@ -327,10 +363,10 @@ impl<T: Native> Accumulator for Single<T> {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let p = self.0.p;
-        Ok(T::scalar(
-            self.0.groups.first_mut().and_then(|d| d.percentile(p)),
-        ))
+        self.0.ensure(1);
+        let digests = std::mem::take(&mut self.0.groups);
+        let out = self.0.results(digests);
+        ScalarValue::try_from_array(&out, 0)
     }
 
     fn size(&self) -> usize {

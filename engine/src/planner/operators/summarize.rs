@@ -217,6 +217,8 @@ impl Planner<'_> {
         }
         // aggregations: direct calls, or expressions over calls (computed after aggregating)
         let mut agg_exprs: Vec<Expr> = Vec::new();
+        // the same aggregate expressions without their aliases (each is computed once)
+        let mut agg_plain: Vec<Expr> = Vec::new();
         let mut finals: Vec<(String, Final)> = Vec::new();
         // finished values of aggregations used inside expressions, named by their placeholders
         let mut pre: Vec<Expr> = Vec::new();
@@ -232,8 +234,7 @@ impl Planner<'_> {
                     {
                         let name = unique(&name, &taken);
                         taken.push(name.clone());
-                        let hidden = format!("__kql_agg_{}", agg_exprs.len());
-                        agg_exprs.push(e.alias(hidden.clone()));
+                        let hidden = add_aggregate(&mut agg_exprs, &mut agg_plain, e);
                         finals.push((name, Final::Direct(col(&hidden), ty)));
                     }
                     continue;
@@ -271,8 +272,7 @@ impl Planner<'_> {
                         .unwrap_or_else(|| format!("{fname}_"));
                     let name = unique(&base, &taken);
                     taken.push(name.clone());
-                    let hidden = format!("__kql_agg_{}", agg_exprs.len());
-                    agg_exprs.push(e.alias(hidden.clone()));
+                    let hidden = add_aggregate(&mut agg_exprs, &mut agg_plain, e);
                     let finished = match lowered.finish.get(i) {
                         Some(f) => f.apply(col(&hidden)),
                         None => col(&hidden),
@@ -315,8 +315,7 @@ impl Planner<'_> {
                             call.span,
                         );
                     };
-                    let hidden = format!("__kql_agg_{}", agg_exprs.len());
-                    agg_exprs.push(e.alias(hidden.clone()));
+                    let hidden = add_aggregate(&mut agg_exprs, &mut agg_plain, e);
                     let finished = match lowered.finish.first() {
                         Some(f) => f.apply(col(&hidden)),
                         None => col(&hidden),
@@ -359,5 +358,53 @@ impl Planner<'_> {
         Ok(LogicalPlanBuilder::from(aggregated)
             .project(exprs)?
             .build()?)
+    }
+}
+
+/// Adds aggregate expression `e` under a hidden name and returns the name; an identical
+/// deterministic expression added before is reused (e.g. the one digest behind all the columns
+/// of `percentiles(x, 50, 90, 99)`).
+fn add_aggregate(aliased: &mut Vec<Expr>, plain: &mut Vec<Expr>, e: Expr) -> String {
+    if !e.is_volatile()
+        && let Some(i) = plain.iter().position(|p| *p == e)
+    {
+        return format!("__kql_agg_{i}");
+    }
+    let hidden = format!("__kql_agg_{}", aliased.len());
+    plain.push(e.clone());
+    aliased.push(e.alias(hidden.clone()));
+    hidden
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KqlContext;
+
+    /// `percentiles(x, 50, 90)` is one aggregate (one digest per group) whose list the output
+    /// columns index; a separate `percentile(x, 50)` is another aggregate.
+    #[tokio::test]
+    async fn percentiles_share_one_digest() -> Result<(), Box<dyn std::error::Error>> {
+        let ctx = KqlContext::new();
+        let q =
+            "range x from 1 to 10 step 1 | summarize percentiles(x, 50, 90), p = percentile(x, 50)";
+        let plan = ctx.explain(q).await?;
+        let aggregate = plan
+            .lines()
+            .find(|l| l.trim_start().starts_with("Aggregate:"))
+            .ok_or("no Aggregate node")?;
+        assert_eq!(
+            aggregate.matches("kql_percentile(").count(),
+            2,
+            "{aggregate}"
+        );
+        let out = ctx.run(q).await?;
+        let text = datafusion::arrow::util::pretty::pretty_format_batches(&out[0].batches)?;
+        let cells = text
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(cells.contains("| 5 | 9 | 5 |"), "{text}");
+        Ok(())
     }
 }
