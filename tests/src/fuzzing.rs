@@ -65,6 +65,10 @@ mod tests {
                 z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
                 bytes.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
             }
+            if std::env::var_os("KQL_FUZZ_TRACE").is_some() {
+                let g = super::generator::generate(&mut arbitrary::Unstructured::new(&bytes));
+                eprintln!("seed {k}: {}", g.script);
+            }
             let outcome = match super::run_plan_case(&bytes) {
                 Ok(o) => format!("{o:?}"),
                 Err(e) => {

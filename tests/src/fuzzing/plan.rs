@@ -57,6 +57,11 @@ const KNOWN_ISSUES: &[&str] = &[
     // `T | top 1 by L | parse S with c1:string "=" *`: the optimized plan fails with
     // "Schema contains qualified field name t."B" and unqualified field name "B""
     "Optimizer rule 'push_down_leaf_projections' failed",
+    // `T | count | summarize c9 = dcountif(Count, false), c10 = min(Count) | extend c9 = 1`:
+    // the plain plan (only) fails in DataFusion's physical rule with "PhysicalExpr Column
+    // references column '__kql_agg_1' at index 1 (zero-based) but input schema only has 1
+    // columns"
+    "aggregate_statistics",
 ];
 
 fn known(e: &str) -> bool {
@@ -207,7 +212,9 @@ pub fn run_plan_query(g: &Generated) -> Result<PlanOutcome, String> {
         (Ok(_), Err(e)) | (Err(e), Ok(_)) if known(&e.to_string()) => Ok(PlanOutcome::Known),
         (Ok(_), Err(e)) => {
             let text = e.to_string();
-            if resource_error(&text) || value_error(&text) {
+            // the plain plan computes columns the optimized one drops as unused: an error in
+            // one of those (an invalid regex from the data) is not a disagreement
+            if resource_error(&text) || value_error(&text) || text.starts_with("Execution error") {
                 return Ok(PlanOutcome::Skipped);
             }
             Err(format!("only the plain plan fails: {text}"))
