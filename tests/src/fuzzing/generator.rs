@@ -486,7 +486,7 @@ impl Gen<'_, '_> {
             .enumerate()
             .filter(|(_, f)| match f.ret {
                 Some(r) => r == ty || ty == Ty::Any || (ty == Ty::Long && r == Ty::Int),
-                None => ty == Ty::Any || (f.same_as_arg && f.params.first().is_some()),
+                None => ty == Ty::Any || (f.same_as_arg && !f.params.is_empty()),
             })
             .map(|(i, _)| i)
             .collect();
