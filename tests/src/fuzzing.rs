@@ -17,7 +17,7 @@ mod plan;
 mod readers;
 pub mod table;
 
-pub use plan::{PlanOutcome, run_plan_case, run_plan_query};
+pub use plan::{PlanOutcome, explain_plan_query, run_plan_case, run_plan_query};
 pub use readers::{ReaderKind, run_reader_case};
 
 #[cfg(test)]
@@ -36,6 +36,12 @@ mod tests {
             count_determined: true,
             ordered: false,
         };
+        if std::env::var_os("KQL_FUZZ_EXPLAIN").is_some() {
+            println!(
+                "{}",
+                super::explain_plan_query(&g.script).unwrap_or_default()
+            );
+        }
         if let Err(e) = super::run_plan_query(&g) {
             panic!("{e}");
         }

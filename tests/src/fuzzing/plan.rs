@@ -232,3 +232,17 @@ pub fn run_plan_query(g: &Generated) -> Result<PlanOutcome, String> {
         }
     }
 }
+
+/// The optimized plan of `script` (on the memory-limited context) and the plain one, for
+/// investigating a finding.
+pub fn explain_plan_query(script: &str) -> Result<String, String> {
+    let h = harness()?;
+    let mut out = String::new();
+    for (label, ctx) in [("optimized", &h.limited), ("plain", &h.plain)] {
+        let text =
+            h.rt.block_on(ctx.explain(script))
+                .unwrap_or_else(|e| format!("error: {e}"));
+        out.push_str(&format!("== {label}\n{text}\n"));
+    }
+    Ok(out)
+}
