@@ -629,6 +629,14 @@ impl Planner<'_> {
         let dur = DataType::Duration(TimeUnit::Nanosecond);
         let as_i64 = |e: Expr| cast(e, DataType::Int64);
         let as_f64 = |e: Expr| cast(e, DataType::Float64);
+        // a scaled timespan out of range (`1s / 0.0`, `1s * 1e300`, NaN) is null, not a cast
+        // error (found by the plan fuzz harness; engine/fuzz/regressions/plan/span-scale.kql)
+        let ticks = |e: Expr| {
+            Expr::TryCast(datafusion::logical_expr::TryCast::new(
+                Box::new(e),
+                DataType::Int64,
+            ))
+        };
         let bad = || {
             self.err(
                 "KQL0311",
@@ -722,7 +730,7 @@ impl Planner<'_> {
                 let (span_e, num_e) = if lt == T::Timespan { (l, r) } else { (r, l) };
                 Ok((
                     cast(
-                        as_i64(binary(
+                        ticks(binary(
                             as_f64(as_i64(span_e)),
                             Operator::Multiply,
                             as_f64(num_e),
@@ -734,7 +742,7 @@ impl Planner<'_> {
             }
             (T::Timespan, n) if n.is_numeric() && op == B::Div => Ok((
                 cast(
-                    as_i64(binary(as_f64(as_i64(l)), Operator::Divide, as_f64(r))),
+                    ticks(binary(as_f64(as_i64(l)), Operator::Divide, as_f64(r))),
                     dur,
                 ),
                 T::Timespan,
