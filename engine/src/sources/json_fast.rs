@@ -129,6 +129,38 @@ pub(super) struct InferScratch {
     row: u64,
     /// The row's observations: (existing column or new key, kind, TimeGenerated value).
     pending: Vec<(Column, Inferred, Option<i64>)>,
+    /// The keys of an earlier row by member position, with their columns: records of one
+    /// source mostly repeat their keys in one order, so a key is compared with the one seen at
+    /// its position before it is looked up.
+    layout: KeyLayout<usize>,
+}
+
+/// Member position → (key, value) remembered from earlier rows.
+pub(super) struct KeyLayout<V>(Vec<(String, V)>);
+
+impl<V> Default for KeyLayout<V> {
+    fn default() -> Self {
+        KeyLayout(Vec::new())
+    }
+}
+
+impl<V: Copy> KeyLayout<V> {
+    /// The value of `key` at member position `at`: remembered, or `look_up(key)` (remembered
+    /// when it is `Some`).
+    fn get(&mut self, at: usize, key: &str, look_up: impl FnOnce(&str) -> Option<V>) -> Option<V> {
+        if let Some((k, v)) = self.0.get(at)
+            && k == key
+        {
+            return Some(*v);
+        }
+        let v = look_up(key)?;
+        if at < self.0.len() {
+            self.0[at] = (key.to_string(), v);
+        } else if at == self.0.len() {
+            self.0.push((key.to_string(), v));
+        }
+        Some(v)
+    }
 }
 
 enum Column {
@@ -182,11 +214,15 @@ impl<'de> Visitor<'de> for InferRow<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let scratch = self.scratch;
+        let mut at = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if key == RECORDS {
                 return Err(fallback());
             }
-            let column = match self.set.position(&key) {
+            let set = self.set;
+            let known = scratch.layout.get(at, &key, |k| set.position(k));
+            at += 1;
+            let column = match known {
                 Some(i) => {
                     if scratch.seen.len() <= i {
                         scratch.seen.resize(i + 1, 0);
@@ -301,6 +337,9 @@ pub(super) enum Cell<'a> {
 #[derive(Default)]
 pub(super) struct ReadScratch {
     cells: Vec<Cell<'static>>,
+    /// Member position → the builder slot of its key (`None`: not read), as in
+    /// [`InferScratch`].
+    layout: KeyLayout<Option<usize>>,
 }
 
 /// Reads the object `line` into one row of `builder` (the table's `columns`, or a projection
@@ -323,6 +362,7 @@ pub(super) fn read_line(
         columns,
         builder,
         cells: &mut cells,
+        layout: &mut scratch.layout,
     });
     if visit.is_err() || de.end().is_err() {
         scratch.cells = recycle(cells);
@@ -361,6 +401,7 @@ struct ReadRow<'s, 'a> {
     columns: &'s ColumnSet,
     builder: &'s BatchBuilder,
     cells: &'s mut Vec<Cell<'a>>,
+    layout: &'s mut KeyLayout<Option<usize>>,
 }
 
 impl<'de: 'a, 'a> Visitor<'de> for ReadRow<'_, 'a> {
@@ -369,14 +410,19 @@ impl<'de: 'a, 'a> Visitor<'de> for ReadRow<'_, 'a> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (columns, builder) = (self.columns, self.builder);
+        let mut at = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if key == RECORDS {
                 return Err(fallback());
             }
             let slot = self
-                .columns
-                .position(&key)
-                .and_then(|i| self.builder.slot(i));
+                .layout
+                .get(at, &key, |k| {
+                    Some(columns.position(k).and_then(|i| builder.slot(i)))
+                })
+                .flatten();
+            at += 1;
             match slot.and_then(|j| self.cells.get_mut(j)) {
                 Some(cell) => *cell = map.next_value_seed(CellSeed)?,
                 None => map.next_value_seed(Skip)?,
