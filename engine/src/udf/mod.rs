@@ -413,6 +413,14 @@ impl TypedBuilder {
         }
     }
 
+    /// A builder for about `n` values (string columns reserve their data buffer too).
+    fn with_capacity(t: KqlType, n: usize) -> TypedBuilder {
+        match t {
+            KqlType::String => TypedBuilder::String(StringBuilder::with_capacity(n, n * 8)),
+            _ => TypedBuilder::new(t),
+        }
+    }
+
     /// Appends a JSON element cast to the column's type (no parsing of strings into numbers:
     /// a value that isn't of the type becomes null; a string column gets "" for null).
     fn append_json(&mut self, v: Option<&Json>) {

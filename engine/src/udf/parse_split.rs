@@ -89,7 +89,8 @@ impl SplitSpec {
     /// The byte ranges of the columns' captures in `text` (into `out`, one per column), or
     /// `false` when the text doesn't match.
     fn split(&self, text: &str, out: &mut [(usize, usize)]) -> bool {
-        if !text.starts_with(self.lead.as_str()) {
+        // (an empty lead skips the call: this runs once per row)
+        if !self.lead.is_empty() && !text.starts_with(self.lead.as_str()) {
             return false;
         }
         let mut pos = self.lead.len();
@@ -204,7 +205,7 @@ fn split_array(spec: &SplitSpec, part: Part, text: &StringArray) -> Result<Array
         }
         Part::Column(k) => {
             let t = spec.types.get(k).copied().unwrap_or(KqlType::String);
-            let mut b = TypedBuilder::new(t);
+            let mut b = TypedBuilder::with_capacity(t, text.len());
             for i in 0..text.len() {
                 let s = at(i);
                 if spec.row_ok(s, &mut ranges) {
