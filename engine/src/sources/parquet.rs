@@ -54,13 +54,40 @@ fn parquet_error(file: &DataFile, e: impl std::fmt::Display) -> KqlError {
     KqlError::data(&file.path, None, format!("invalid Parquet file: {e}"))
 }
 
-/// The Arrow schema stored in a Parquet file's footer.
+/// The Arrow schema stored in a Parquet file's footer (after [`check_metadata`]).
 pub fn file_schema(file: &DataFile) -> Result<SchemaRef> {
-    match open(file)? {
-        Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f).map(|b| b.schema().clone()),
-        Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b).map(|b| b.schema().clone()),
+    let (schema, metadata) = match open(file)? {
+        Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f)
+            .map(|b| (b.schema().clone(), Arc::clone(b.metadata()))),
+        Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b)
+            .map(|b| (b.schema().clone(), Arc::clone(b.metadata()))),
     }
-    .map_err(|e| parquet_error(file, e))
+    .map_err(|e| parquet_error(file, e))?;
+    check_metadata(file, &metadata)?;
+    Ok(schema)
+}
+
+/// Rejects column chunks whose footer gives a negative offset or size, which the `parquet`
+/// crate panics on when it reads them (fuzz input
+/// engine/fuzz/regressions/read_parquet/negative-column-offset).
+fn check_metadata(
+    file: &DataFile,
+    metadata: &datafusion::parquet::file::metadata::ParquetMetaData,
+) -> Result<()> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for (c, chunk) in group.columns().iter().enumerate() {
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            if start < 0 || chunk.compressed_size() < 0 {
+                return Err(parquet_error(
+                    file,
+                    format!("column {c} of row group {g} has a negative offset or size"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The file's columns as inference kinds (to unify with text files).
