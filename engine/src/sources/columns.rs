@@ -101,10 +101,7 @@ impl ColumnBuilder {
                 self.append_missing();
                 return Ok(());
             }
-            Value::String(s) if s.is_empty() => {
-                self.append_missing();
-                return Ok(());
-            }
+            Value::String(s) => return self.append_json_str(s),
             _ => {}
         }
         let ok = match (&mut *self, v) {
@@ -114,19 +111,8 @@ impl ColumnBuilder {
             }
             (ColumnBuilder::Long(b), Value::Number(n)) => n.as_i64().map(|x| b.append_value(x)),
             (ColumnBuilder::Real(b), Value::Number(n)) => n.as_f64().map(|x| b.append_value(x)),
-            (ColumnBuilder::Datetime(b), Value::String(s)) => {
-                parse_datetime(s).map(|x| b.append_value(x))
-            }
-            (ColumnBuilder::String(b), Value::String(s)) => {
-                b.append_value(s);
-                Some(())
-            }
             (ColumnBuilder::String(b), other) => {
                 b.append_value(compact_json(other)?);
-                Some(())
-            }
-            (ColumnBuilder::Dynamic(b), Value::String(s)) => {
-                b.append_value(dynamic_text_of_str(s)?);
                 Some(())
             }
             (ColumnBuilder::Dynamic(b), other) => {

@@ -590,6 +590,21 @@ mod tests {
         (0..4000).map(|_| line(&mut rng)).collect()
     }
 
+    /// The tree path's inference of one record (as `json.rs` does it).
+    fn tree_infer(m: &serde_json::Map<String, Value>, set: &mut ColumnSet, time: &mut TimeSpan) {
+        for (k, v) in m {
+            let kind = classify_json(v);
+            if kind == Inferred::Datetime
+                && k == "TimeGenerated"
+                && let Value::String(s) = v
+                && let Some(t) = parse_datetime(s)
+            {
+                time.observe(t);
+            }
+            set.observe(k, kind);
+        }
+    }
+
     #[test]
     fn inference_matches_the_tree_path() {
         let lines = lines();
@@ -600,17 +615,7 @@ mod tests {
         for l in &lines {
             let record = tree_record(l);
             if let Some(m) = &record {
-                for (k, v) in m {
-                    let kind = classify_json(v);
-                    if kind == Inferred::Datetime
-                        && k == "TimeGenerated"
-                        && let Value::String(s) = v
-                        && let Some(t) = parse_datetime(s)
-                    {
-                        tree_time.observe(t);
-                    }
-                    tree.observe(k, kind);
-                }
+                tree_infer(m, &mut tree, &mut tree_time);
             }
             match infer_line(l, &mut fast, "TimeGenerated", &mut fast_time, &mut scratch) {
                 Outcome::Done => {
@@ -623,17 +628,7 @@ mod tests {
                 Outcome::Fallback => {
                     // The tree path then does the work: replay it for the fast side too.
                     if let Some(m) = &record {
-                        for (k, v) in m {
-                            let kind = classify_json(v);
-                            if kind == Inferred::Datetime
-                                && k == "TimeGenerated"
-                                && let Value::String(s) = v
-                                && let Some(t) = parse_datetime(s)
-                            {
-                                fast_time.observe(t);
-                            }
-                            fast.observe(k, kind);
-                        }
+                        tree_infer(m, &mut fast, &mut fast_time);
                     }
                 }
             }
