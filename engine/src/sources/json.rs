@@ -78,25 +78,10 @@ fn scan(
     // otherwise the file is one multi-line document (or several).
     let mut first: Option<(Vec<u8>, usize)> = None;
     if file.kind == Kind::Json && file.segment.is_none() {
-        loop {
-            buf.clear();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| read_error(path, Some(line_no + 1), &e))?;
-            if n == 0 {
-                return Ok(line_no - first_line);
-            }
-            line_no += 1;
-            if !buf.trim_ascii().is_empty() {
-                break;
-            }
+        if !first_nonblank_line(&mut reader, path, &mut buf, &mut line_no)? {
+            return Ok(line_no - first_line);
         }
-        let trimmed = buf.trim_ascii();
-        let whole_line = match serde_json::from_slice::<Value>(trimmed) {
-            Ok(_) => true,
-            // An unfinished value continues on the next lines.
-            Err(e) => !e.is_eof(),
-        };
+        let whole_line = is_whole_value(buf.trim_ascii());
         if !whole_line {
             let start_line = line_no;
             let doc = BufReader::new(Cursor::new(std::mem::take(&mut buf)).chain(reader));
@@ -336,29 +321,47 @@ fn infer_range(
     Ok((inference, lines))
 }
 
-/// Whether a `.json` file holds JSON lines: its first non-blank line is a whole JSON value
-/// (the test [`scan`] makes).
-fn is_json_lines(file: &DataFile) -> Result<bool> {
-    let mut reader = open_reader(file)?;
-    let mut buf = Vec::new();
-    let mut line_no = 0usize;
+/// Reads lines into `buf` up to the first non-blank one (counting them in `line_no`); `false`
+/// at the end of the input.
+fn first_nonblank_line(
+    reader: &mut dyn BufRead,
+    path: &std::path::Path,
+    buf: &mut Vec<u8>,
+    line_no: &mut usize,
+) -> Result<bool> {
     loop {
         buf.clear();
         let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| read_error(&file.path, Some(line_no + 1), &e))?;
+            .read_until(b'\n', buf)
+            .map_err(|e| read_error(path, Some(*line_no + 1), &e))?;
         if n == 0 {
             return Ok(false);
         }
-        line_no += 1;
-        let t = buf.trim_ascii();
-        if !t.is_empty() {
-            return Ok(match serde_json::from_slice::<Value>(t) {
-                Ok(_) => true,
-                Err(e) => !e.is_eof(),
-            });
+        *line_no += 1;
+        if !buf.trim_ascii().is_empty() {
+            return Ok(true);
         }
     }
+}
+
+/// Whether `line` is a whole JSON value (or invalid JSON): a `.json` file whose first
+/// non-blank line is one holds JSON lines; an unfinished value continues on the next lines
+/// (a multi-line document).
+fn is_whole_value(line: &[u8]) -> bool {
+    match serde_json::from_slice::<Value>(line) {
+        Ok(_) => true,
+        Err(e) => !e.is_eof(),
+    }
+}
+
+/// Whether a `.json` file holds JSON lines (the test [`scan`] makes).
+fn is_json_lines(file: &DataFile) -> Result<bool> {
+    let mut reader = open_reader(file)?;
+    let (mut buf, mut line_no) = (Vec::new(), 0usize);
+    Ok(
+        first_nonblank_line(&mut reader, &file.path, &mut buf, &mut line_no)?
+            && is_whole_value(buf.trim_ascii()),
+    )
 }
 
 /// Splits `file` into byte ranges of about [`SEGMENT_BYTES`], each starting at a line start.

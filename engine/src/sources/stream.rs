@@ -22,7 +22,10 @@
 //! `target_partitions × (CHANNEL_BATCHES + 2)` batches are in memory at once. (Not one
 //! partition per file: an hourly export holds 8,760 files per year, and DataFusion polls all
 //! partitions of a scan at once, so each would hold a reader, a thread and its buffered
-//! batches.) Row order within a file, and across the files of a partition, is kept. A file that
+//! batches.) The units split are files, or the 64 MB segments of a JSON-lines file of 128 MB
+//! or more (`json::infer`), which scans therefore read in parallel. Row order within a unit,
+//! and across the units of a partition, is kept (so a large JSON-lines file read by several
+//! partitions comes out in segment runs, not in file order). A file that
 //! became unreadable or invalid after opening is a DataFusion execution error wrapping a
 //! [`KqlError::Data`], displayed as `path:line: message`. Dropping the stream (e.g. `take 10`)
 //! stops the readers.
@@ -266,7 +269,8 @@ impl TableProvider for TextTable {
     }
 }
 
-/// Splits `files` into at most `n` runs of consecutive files of about equal size.
+/// Splits `files` (files or segments) into at most `n` runs of consecutive units of about equal
+/// size.
 fn split(files: Vec<DataFile>, n: usize) -> Vec<Vec<DataFile>> {
     let total: u128 = files
         .iter()
