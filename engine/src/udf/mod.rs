@@ -11,8 +11,10 @@ use datafusion::logical_expr::{
 use kql_functions::KqlType;
 use std::sync::{Arc, LazyLock};
 
+mod barrier;
 mod dynamic;
 mod parse_split;
+pub use barrier::stay_above;
 pub use dynamic::{dynamic_get, fuse_comparison, fuse_conversion};
 pub use parse_split::{Piece, SplitSpec, parse_ok, parse_part};
 

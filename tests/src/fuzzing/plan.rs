@@ -54,9 +54,6 @@ fn harness() -> Result<&'static Harness, String> {
 /// owners and not fixed yet: an error containing the text counts as [`PlanOutcome::Known`], so
 /// fuzzing goes on looking for new problems. Remove an entry when its bug is fixed.
 const KNOWN_ISSUES: &[&str] = &[
-    // `T | top 1 by L | parse S with c1:string "=" *`: the optimized plan fails with
-    // "Schema contains qualified field name t."B" and unqualified field name "B""
-    "Optimizer rule 'push_down_leaf_projections' failed",
     // `T | count | summarize c9 = dcountif(Count, false), c10 = min(Count) | extend c9 = 1`:
     // the plain plan (only) fails in DataFusion's physical rule with "PhysicalExpr Column
     // references column '__kql_agg_1' at index 1 (zero-based) but input schema only has 1

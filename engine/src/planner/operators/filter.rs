@@ -7,9 +7,12 @@ use crate::planner::Planner;
 use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
 use datafusion::arrow::datatypes::{Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::Column;
+use datafusion::common::tree_node::TreeNode;
 use datafusion::datasource::{MemTable, provider_as_source};
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::logical_expr::simplify::SimplifyContext;
+use datafusion::logical_expr::utils::{conjunction, split_conjunction_owned};
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, SortExpr, lit};
 use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::scalar::ScalarValue;
@@ -25,6 +28,33 @@ fn no_rows(input: &LogicalPlan) -> LogicalPlan {
         produce_one_row: false,
         schema: Arc::clone(input.schema()),
     })
+}
+
+/// `p` with each conjunct that reads no column (a `toscalar` comparison, `rand() < 0.5`) made
+/// to read the input's columns when an aggregate or window lies below: DataFusion would push
+/// such a conjunct below them (see [`crate::udf::stay_above`]), where it filters their input
+/// rows instead of their output.
+fn keep_column_free_above(p: Expr, input: &LogicalPlan) -> Result<Expr> {
+    let conjuncts = split_conjunction_owned(p);
+    if conjuncts.iter().all(|c| !c.column_refs().is_empty())
+        || !input.exists(|n| {
+            Ok(matches!(
+                n,
+                LogicalPlan::Aggregate(_) | LogicalPlan::Window(_)
+            ))
+        })?
+    {
+        return Ok(conjunction(conjuncts).unwrap_or_else(|| lit(true)));
+    }
+    let columns: Vec<Column> = input.schema().columns();
+    let kept = conjuncts.into_iter().map(|c| {
+        if c.column_refs().is_empty() {
+            crate::udf::stay_above(c, columns.iter().cloned())
+        } else {
+            c
+        }
+    });
+    Ok(conjunction(kept).unwrap_or_else(|| lit(true)))
 }
 
 impl Planner<'_> {
@@ -60,6 +90,7 @@ impl Planner<'_> {
                 }
             }
         }
+        let p = keep_column_free_above(p, &input)?;
         let plan = LogicalPlanBuilder::from(input).filter(p)?.build()?;
         self.drop_hidden(plan, &hidden)
     }
