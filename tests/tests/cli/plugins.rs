@@ -56,3 +56,33 @@ fn a_service_plugin_is_reported_as_unsupported() {
         r.stderr
     );
 }
+
+/// An input column named like a column the plugin adds is a query error at the plugin, not an
+/// internal "duplicate field" error (fuzz finding).
+#[test]
+fn an_input_column_named_like_a_plugin_output_column_is_an_error() {
+    for (query, column) in [
+        (
+            "range x from 1 to 5 step 1 | count | evaluate autocluster()",
+            "Count",
+        ),
+        (
+            "range x from 1 to 5 step 1 | count | evaluate basket()",
+            "Count",
+        ),
+        (
+            "range x from 1 to 5 step 1 | extend SegmentId = x % 2 | evaluate autocluster()",
+            "SegmentId",
+        ),
+    ] {
+        let r = run(&[query]);
+        assert_eq!(r.code, 1, "{query}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("would have two columns named `{column}`")),
+            "{query}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains('^'), "{}", r.stderr);
+    }
+}

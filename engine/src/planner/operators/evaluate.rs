@@ -197,7 +197,8 @@ impl Planner<'_> {
         inputs: Vec<LogicalPlan>,
         span: Span,
     ) -> Result<LogicalPlan> {
-        if plugin.output_schema().is_some() {
+        if let Some(schema) = plugin.output_schema() {
+            self.check_output_names(plugin.name(), &schema, span)?;
             return Ok(PluginNode::plan(plugin, inputs)?);
         }
         let key = data_key(&inputs, span);
@@ -214,8 +215,31 @@ impl Planner<'_> {
         };
         let batch = plugin.run(&data)?;
         let schema = batch.schema();
+        self.check_output_names(plugin.name(), &schema, span)?;
         let table = MemTable::try_new(Arc::clone(&schema), vec![vec![batch]])?;
         crate::planner::tabular::scan_unqualified(plugin.name(), Arc::new(table))
+    }
+
+    /// A plugin's output columns must have distinct names: an input column passed through
+    /// (autocluster, basket, diffpatterns copy every input column) may be named like a column
+    /// the plugin adds (`T | count | evaluate autocluster()`: `Count`).
+    fn check_output_names(&self, plugin: &str, schema: &SchemaRef, span: Span) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for f in schema.fields() {
+            if !seen.insert(f.name().as_str()) {
+                return self.err(
+                    "KQL0310",
+                    format!(
+                        "{plugin}(): its output would have two columns named `{}` (an input \
+                         column and one the plugin adds); rename the input column first, e.g. \
+                         with project-rename",
+                        f.name()
+                    ),
+                    span,
+                );
+            }
+        }
+        Ok(())
     }
 
     /// One argument: an input column by bare name, a table, or a constant.
