@@ -41,6 +41,22 @@ pub struct QueryStream {
     pub render: Option<RenderSpec>,
 }
 
+/// The settings every KQL session plans with: times in UTC; DataFusion's leaf-expression
+/// push-down off, since its rule `push_down_leaf_projections` fails to plan valid queries
+/// ("Schema contains qualified field name t.B and unqualified field name B", apache/datafusion
+/// issues 25446 and 24241, open): `T | top 1 by L | parse S with a "=" b:long *` reads the
+/// parse result's struct fields above a renaming projection (fuzz finding,
+/// engine/fuzz/regressions/plan/parse-after-top.kql). The rule only moves struct-field reads
+/// toward the scan, which KQL's JSON-text `dynamic` columns do not use.
+fn kql_config(config: SessionConfig) -> SessionConfig {
+    config
+        .set_str("datafusion.execution.time_zone", "UTC")
+        .set_bool(
+            "datafusion.optimizer.enable_leaf_expression_pushdown",
+            false,
+        )
+}
+
 /// A KQL session: registered tables and settings.
 pub struct KqlContext {
     df: SessionContext,
@@ -128,7 +144,7 @@ impl KqlContext {
     fn with_runtime(
         runtime: Option<(Arc<datafusion::execution::runtime_env::RuntimeEnv>, usize)>,
     ) -> Self {
-        let mut config = SessionConfig::new().set_str("datafusion.execution.time_zone", "UTC");
+        let mut config = kql_config(SessionConfig::new());
         if let Some((_, reserve)) = &runtime {
             config = config.set_usize(
                 "datafusion.execution.sort_spill_reservation_bytes",
@@ -189,10 +205,8 @@ impl KqlContext {
     /// ```
     pub fn from_session(session: &SessionContext) -> Self {
         // the session's catalogs are shared, not re-created (which would hide its tables)
-        let config = session
-            .copied_config()
-            .set_str("datafusion.execution.time_zone", "UTC")
-            .with_create_default_catalog_and_schema(false);
+        let config =
+            kql_config(session.copied_config()).with_create_default_catalog_and_schema(false);
         let state = SessionStateBuilder::new_from_existing(session.state())
             .with_config(config)
             .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
@@ -456,7 +470,7 @@ impl KqlContext {
         let mut results = Vec::new();
         for (df, render) in self.plan_queries(script, true).await? {
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-            let stream = df.execute_stream().await?;
+            let stream = crate::guard::execute(df).await?;
             results.push(QueryStream {
                 schema,
                 stream,
@@ -492,7 +506,7 @@ impl KqlContext {
                     if materialize {
                         let df = self.df.execute_logical_plan(*plan).await?;
                         let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                        let batches = df.collect().await?;
+                        let batches = crate::guard::collect(df).await?;
                         let table = MemTable::try_new(schema, vec![batches])?;
                         planner.bind_materialized(&name, Arc::new(table))?;
                     }
@@ -529,7 +543,7 @@ impl KqlContext {
                     let mut data = Vec::with_capacity(plans.len());
                     for plan in plans {
                         let df = self.df.execute_logical_plan(plan).await?;
-                        data.push(df.collect().await?);
+                        data.push(crate::guard::collect(df).await?);
                     }
                     planner.provide_plugin_data(key, data);
                 }

@@ -108,6 +108,7 @@
 pub mod context;
 pub mod display;
 pub mod error;
+mod guard;
 pub mod planner;
 pub mod plugin_node;
 pub mod sources;

@@ -40,6 +40,7 @@ use std::sync::Arc;
 use unify::ColumnSet;
 
 pub use infer::parse_datetime;
+pub(crate) use parquet::{diagnose as diagnose_parquet, panic_message};
 pub use stream::{TextTable, hour_range};
 
 /// Text inputs up to this many bytes are loaded eagerly by [`LoadMode::Auto`].

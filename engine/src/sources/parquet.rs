@@ -27,6 +27,7 @@ use datafusion::datasource::listing::{
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use kql_functions::types::KqlType;
 use std::io::Read;
+use std::path::Path;
 use std::sync::Arc;
 
 /// Either the file itself or its gunzipped bytes, for the synchronous reader.
@@ -56,25 +57,55 @@ fn parquet_error(file: &DataFile, e: impl std::fmt::Display) -> KqlError {
 
 /// The Arrow schema stored in a Parquet file's footer (after [`check_metadata`]).
 pub fn file_schema(file: &DataFile) -> Result<SchemaRef> {
-    let (schema, metadata) = match open(file)? {
-        Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f)
-            .map(|b| (b.schema().clone(), Arc::clone(b.metadata()))),
-        Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b)
-            .map(|b| (b.schema().clone(), Arc::clone(b.metadata()))),
-    }
-    .map_err(|e| parquet_error(file, e))?;
-    check_metadata(file, &metadata)?;
-    Ok(schema)
+    guard(&file.path, || {
+        let (schema, metadata) = match open(file)? {
+            Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f)
+                .map(|b| (b.schema().clone(), Arc::clone(b.metadata()))),
+            Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b)
+                .map(|b| (b.schema().clone(), Arc::clone(b.metadata()))),
+        }
+        .map_err(|e| parquet_error(file, e))?;
+        check_metadata(file, &metadata)?;
+        Ok(schema)
+    })
 }
 
-/// Rejects column chunks whose footer gives a negative offset or size, which the `parquet`
-/// crate panics on when it reads them (fuzz input
-/// engine/fuzz/regressions/read_parquet/negative-column-offset).
+/// The largest row or byte count a footer may claim: far beyond any real file, and small
+/// enough that DataFusion's statistics (row count × value width, sums of sizes) cannot
+/// overflow.
+const MAX_FOOTER_COUNT: i64 = 1 << 48;
+
+/// Rejects footers the `parquet` and DataFusion crates panic on when they read or plan the
+/// file (fuzz inputs under engine/fuzz/regressions/read_parquet/): a column chunk with a
+/// negative offset or size; row counts or sizes that are negative or so large that
+/// DataFusion's statistics overflow (`compute_arrow_column_size`).
 fn check_metadata(
     file: &DataFile,
     metadata: &datafusion::parquet::file::metadata::ParquetMetaData,
 ) -> Result<()> {
+    let in_range = |n: i64| (0..=MAX_FOOTER_COUNT).contains(&n);
+    if !in_range(metadata.file_metadata().num_rows()) {
+        return Err(parquet_error(
+            file,
+            format!(
+                "the footer gives an impossible row count ({})",
+                metadata.file_metadata().num_rows()
+            ),
+        ));
+    }
+    let mut rows = 0i64;
+    let mut sizes = vec![0i64; metadata.file_metadata().schema_descr().num_columns()];
     for (g, group) in metadata.row_groups().iter().enumerate() {
+        rows = rows.saturating_add(group.num_rows());
+        if !in_range(group.num_rows()) || !in_range(rows) {
+            return Err(parquet_error(
+                file,
+                format!(
+                    "row group {g} has an impossible row count ({})",
+                    group.num_rows()
+                ),
+            ));
+        }
         for (c, chunk) in group.columns().iter().enumerate() {
             let start = chunk
                 .dictionary_page_offset()
@@ -85,9 +116,70 @@ fn check_metadata(
                     format!("column {c} of row group {g} has a negative offset or size"),
                 ));
             }
+            if let Some(total) = sizes.get_mut(c) {
+                *total = total.saturating_add(chunk.uncompressed_size());
+            }
+            let total = sizes.get(c).copied().unwrap_or(0);
+            if !in_range(chunk.uncompressed_size()) || !in_range(total) {
+                return Err(parquet_error(
+                    file,
+                    format!("column {c} of row group {g} has an impossible size"),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+/// The message of a caught panic.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
+/// Runs `f`, which reads Parquet data with the `parquet` crate, turning a panic inside that
+/// crate (on a damaged file) into an error naming the file.
+fn guard<T>(file: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        Err(KqlError::data(
+            file,
+            None,
+            format!(
+                "invalid Parquet file: the Parquet reader failed on it ({})",
+                panic_message(panic.as_ref())
+            ),
+        ))
+    })
+}
+
+/// Reads every column of every row group of a plain Parquet file, to find out whether it is
+/// damaged: the error naming the file, or `None` when it reads cleanly. Used when a query over
+/// several Parquet files fails with a Parquet decoding error that does not say which file.
+pub fn diagnose(path: &Path) -> Option<KqlError> {
+    let file = DataFile {
+        path: path.to_path_buf(),
+        kind: super::Kind::Parquet,
+        gzip: false,
+        size: 0,
+        segment: None,
+    };
+    guard(path, || {
+        let f = std::fs::File::open(path).map_err(|e| KqlError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| parquet_error(&file, e))?;
+        check_metadata(&file, builder.metadata())?;
+        for batch in builder.build().map_err(|e| parquet_error(&file, e))? {
+            batch.map_err(|e| parquet_error(&file, e))?;
+        }
+        Ok(())
+    })
+    .err()
 }
 
 /// The file's columns as inference kinds (to unify with text files).
@@ -140,12 +232,14 @@ pub fn read_each(
     schema: &SchemaRef,
     emit: &mut dyn FnMut(RecordBatch) -> Result<()>,
 ) -> Result<()> {
-    let reader = match open(file)? {
-        Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f).and_then(|b| b.build()),
-        Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b).and_then(|b| b.build()),
-    }
-    .map_err(|e| parquet_error(file, e))?;
-    for batch in reader {
+    let mut reader = guard(&file.path, || {
+        match open(file)? {
+            Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f).and_then(|b| b.build()),
+            Source::Bytes(b) => ParquetRecordBatchReaderBuilder::try_new(b).and_then(|b| b.build()),
+        }
+        .map_err(|e| parquet_error(file, e))
+    })?;
+    while let Some(batch) = guard(&file.path, || Ok(reader.next()))? {
         let batch = batch.map_err(|e| parquet_error(file, e))?;
         emit(conform(file, &batch, schema)?)?;
     }

@@ -151,10 +151,7 @@ fn check_one(
             if text.contains("panic") {
                 return Err(format!("{q}: a panic became an error: {text}"));
             }
-            // known, not fixed: a Parquet table is a DataFusion listing table whose page
-            // decoding errors (damaged data pages, found at query time) do not name the file
-            let unnamed_ok = name.ends_with(".parquet");
-            if reads_only && !unnamed_ok && !text.contains(name) {
+            if reads_only && !text.contains(name) {
                 return Err(format!("{q}: the error does not name the file: {text}"));
             }
         }

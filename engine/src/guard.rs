@@ -1,0 +1,197 @@
+//! Running a query's physical plan with two safety nets for damaged Parquet files, which
+//! DataFusion reads itself (a table of plain `.parquet` files is its `ListingTable`):
+//!
+//! - a panic inside the `parquet` or DataFusion crates (a damaged data page: "Decoder for dict
+//!   should have been set") becomes an error instead of ending the process;
+//! - a Parquet decoding error, which does not say which file it came from ("Required field
+//!   num_values is missing"), names the file: the query's only Parquet file, or the first of
+//!   its files that fails a full re-read ([`crate::sources::diagnose_parquet`]).
+//!
+//! (Fuzz findings: engine/fuzz/regressions/read_parquet/.)
+
+use crate::error::{KqlError, Result};
+use crate::sources::{diagnose_parquet, panic_message};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::default_table_source::DefaultTableSource;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::dataframe::DataFrame;
+use datafusion::datasource::listing::ListingTable;
+use datafusion::error::DataFusionError;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::{RecordBatchStream, SendableRecordBatchStream, execute_stream};
+use futures::{FutureExt, Stream, StreamExt};
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::task::JoinError;
+
+/// Plans and starts `df` (as `DataFrame::execute_stream` does), with the safety nets.
+pub(crate) async fn execute(df: DataFrame) -> Result<SendableRecordBatchStream> {
+    let files = parquet_files(df.logical_plan());
+    let task_ctx = Arc::new(df.task_ctx());
+    let started = AssertUnwindSafe(async move {
+        let plan = df.create_physical_plan().await?;
+        execute_stream(plan, task_ctx)
+    })
+    .catch_unwind()
+    .await;
+    match started {
+        Ok(Ok(stream)) => Ok(Box::pin(Guarded {
+            schema: stream.schema(),
+            inner: Some(stream),
+            files,
+        })),
+        Ok(Err(e)) => Err(name_file(e, &files).into()),
+        Err(panic) => Err(panic_error(panic.as_ref(), &files).into()),
+    }
+}
+
+/// [`execute`], collecting every batch.
+pub(crate) async fn collect(df: DataFrame) -> Result<Vec<RecordBatch>> {
+    let stream = execute(df).await?;
+    Ok(datafusion::physical_plan::common::collect(stream).await?)
+}
+
+/// The files of the plain-Parquet tables (DataFusion listing tables) that `plan` scans.
+fn parquet_files(plan: &LogicalPlan) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node
+            && let Some(source) = scan.source.as_ref().downcast_ref::<DefaultTableSource>()
+            && let Some(table) = source
+                .table_provider
+                .as_ref()
+                .downcast_ref::<ListingTable>()
+        {
+            for url in table.table_paths() {
+                if let Ok(path) = url.get_url().to_file_path()
+                    && !files.contains(&path)
+                {
+                    files.push(path);
+                }
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    files
+}
+
+/// The task that panicked, when `e` reports one (DataFusion's repartitioning passes a task's
+/// panic on as an error wrapping the `JoinError`).
+fn panicked_task(e: &DataFusionError) -> Option<&JoinError> {
+    let join = match e.find_root() {
+        DataFusionError::ExecutionJoin(j) => Some(j.as_ref()),
+        DataFusionError::External(x) => x
+            .downcast_ref::<Arc<JoinError>>()
+            .map(|j| j.as_ref())
+            .or_else(|| x.downcast_ref::<JoinError>()),
+        _ => None,
+    };
+    join.filter(|j| j.is_panic())
+}
+
+/// Whether `e` is an error from decoding Parquet data.
+fn is_parquet_error(e: &DataFusionError) -> bool {
+    match e.find_root() {
+        DataFusionError::ParquetError(_) => true,
+        DataFusionError::ArrowError(a, _) => {
+            matches!(
+                a.as_ref(),
+                datafusion::arrow::error::ArrowError::ParquetError(_)
+            )
+        }
+        DataFusionError::External(x) => x
+            .downcast_ref::<datafusion::parquet::errors::ParquetError>()
+            .is_some(),
+        _ => false,
+    }
+}
+
+/// The file to blame: the first one that does not read cleanly, with its error; or, for an
+/// error known to come from Parquet decoding (`decoding`), the only Parquet file, without one.
+fn culprit(files: &[PathBuf], decoding: bool) -> Option<(PathBuf, Option<KqlError>)> {
+    match files {
+        [one] if decoding => Some((one.clone(), None)),
+        many => many
+            .iter()
+            .find_map(|f| diagnose_parquet(f).map(|e| (f.clone(), Some(e)))),
+    }
+}
+
+/// `e`, naming the damaged file when it is a Parquet decoding error; a panic in one of
+/// DataFusion's tasks (which DataFusion may report as an error) like [`panic_error`].
+fn name_file(e: DataFusionError, files: &[PathBuf]) -> DataFusionError {
+    if let Some(join) = panicked_task(&e) {
+        // "task 7 panicked with message \"…\"": keep the message
+        let text = join.to_string();
+        let message = text
+            .split_once(" with message ")
+            .map_or(text.as_str(), |(_, m)| m.trim_matches('"'));
+        return panic_error(&message.to_string(), files);
+    }
+    if !is_parquet_error(&e) {
+        return e;
+    }
+    let message = e.find_root().to_string();
+    match culprit(files, true) {
+        Some((_, Some(found))) => DataFusionError::External(Box::new(found)),
+        Some((file, None)) => DataFusionError::External(Box::new(KqlError::data(
+            file,
+            None,
+            format!("invalid Parquet file: {message}"),
+        ))),
+        None => e,
+    }
+}
+
+/// A panic while planning or running the query, as an error: the error of a damaged Parquet
+/// file among the query's files if one fails a re-read, else an internal error (a bug).
+fn panic_error(panic: &(dyn std::any::Any + Send), files: &[PathBuf]) -> DataFusionError {
+    match culprit(files, false) {
+        Some((_, Some(found))) => DataFusionError::External(Box::new(found)),
+        _ => DataFusionError::Internal(format!(
+            "the query failed with a panic: {}",
+            panic_message(panic)
+        )),
+    }
+}
+
+/// A query's batches, with panics and Parquet errors turned into errors naming the file.
+struct Guarded {
+    schema: SchemaRef,
+    /// `None` once the stream failed.
+    inner: Option<SendableRecordBatchStream>,
+    files: Vec<PathBuf>,
+}
+
+impl Stream for Guarded {
+    type Item = datafusion::error::Result<RecordBatch>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let Some(inner) = this.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll_next_unpin(cx)));
+        match polled {
+            Ok(Poll::Ready(Some(Err(e)))) => {
+                this.inner = None;
+                Poll::Ready(Some(Err(name_file(e, &this.files))))
+            }
+            Ok(other) => other,
+            Err(panic) => {
+                this.inner = None;
+                Poll::Ready(Some(Err(panic_error(panic.as_ref(), &this.files))))
+            }
+        }
+    }
+}
+
+impl RecordBatchStream for Guarded {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+}
