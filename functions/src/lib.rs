@@ -14,6 +14,7 @@ pub mod format;
 pub mod lower;
 pub mod ml;
 pub mod plugins;
+pub mod rng;
 pub mod scalar;
 pub mod series;
 pub mod sketch;

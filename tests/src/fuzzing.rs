@@ -62,15 +62,7 @@ mod tests {
             .unwrap_or(0);
         let mut counts = std::collections::BTreeMap::new();
         for k in seed..seed + n {
-            let mut s = k;
-            let mut bytes = Vec::new();
-            for _ in 0..(8 + k % 7 * 6) {
-                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = s;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                bytes.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-            }
+            let bytes = kql_functions::rng::SplitMix64::new(k).bytes(8 * (8 + k as usize % 7 * 6));
             if std::env::var_os("KQL_FUZZ_TRACE").is_some() {
                 let g = super::generator::generate(&mut arbitrary::Unstructured::new(&bytes));
                 eprintln!("seed {k}: {}", g.script);

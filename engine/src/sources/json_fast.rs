@@ -496,19 +496,7 @@ mod tests {
     use datafusion::arrow::array::Array;
     use datafusion::arrow::record_batch::RecordBatch;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use kql_functions::rng::SplitMix64 as Rng;
 
     const KEYS: [&str; 7] = ["a", "b", "TimeGenerated", "c\\u00e9", "records", "", "d e"];
     const SCALARS: [&str; 26] = [
@@ -541,10 +529,10 @@ mod tests {
     ];
 
     fn value(rng: &mut Rng, depth: usize) -> String {
-        match rng.below(if depth > 2 { 1 } else { 8 }) {
-            0..=4 => SCALARS[rng.below(SCALARS.len())].to_string(),
+        match rng.index(if depth > 2 { 1 } else { 8 }) {
+            0..=4 => SCALARS[rng.index(SCALARS.len())].to_string(),
             5 => {
-                let n = rng.below(3);
+                let n = rng.index(3);
                 let items: Vec<String> = (0..n).map(|_| value(rng, depth + 1)).collect();
                 format!("[{}]", items.join(", "))
             }
@@ -553,9 +541,9 @@ mod tests {
     }
 
     fn object(rng: &mut Rng, depth: usize) -> String {
-        let n = rng.below(5);
+        let n = rng.index(5);
         let members: Vec<String> = (0..n)
-            .map(|_| format!("\"{}\": {}", KEYS[rng.below(KEYS.len())], value(rng, depth)))
+            .map(|_| format!("\"{}\": {}", KEYS[rng.index(KEYS.len())], value(rng, depth)))
             .collect();
         format!("{{{}}}", members.join(","))
     }
@@ -563,7 +551,7 @@ mod tests {
     /// A record line, sometimes broken or not an object.
     fn line(rng: &mut Rng) -> String {
         let o = object(rng, 0);
-        match rng.below(12) {
+        match rng.index(12) {
             0 => o.get(..o.len() / 2).unwrap_or_default().to_string(),
             1 => format!("{o} x"),
             2 => format!("[{o}]"),
@@ -586,7 +574,7 @@ mod tests {
     }
 
     fn lines() -> Vec<String> {
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         (0..4000).map(|_| line(&mut rng)).collect()
     }
 

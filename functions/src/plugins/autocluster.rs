@@ -132,23 +132,6 @@ fn plan(args: &PluginArgs, inputs: &[SchemaRef]) -> Result<Arc<dyn TablePlugin>,
     }))
 }
 
-/// SplitMix64: a small, fixed-seed generator (our own; determinism is all we need).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// The rows matching one value, as a bitset.
 type Bits = Vec<u64>;
 
@@ -408,10 +391,10 @@ impl AutoCluster {
             .filter(|&r| weights.as_ref().is_none_or(|w| w[r] > 0.0))
             .filter(|&r| cols.iter().any(|c| c.ids[r] != MISSING))
             .collect();
-        let mut rng = SplitMix(0x4b51_4c5f_6175_746f);
+        let mut rng = crate::rng::SplitMix64::new(0x4b51_4c5f_6175_746f);
         let take = self.num_seeds.min(eligible.len());
         for i in 0..take {
-            let j = i + rng.below(eligible.len() - i);
+            let j = i + rng.index(eligible.len() - i);
             eligible.swap(i, j);
         }
         let seeds = &eligible[..take];

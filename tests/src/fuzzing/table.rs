@@ -5,6 +5,7 @@
 //! infinities; `Id` is unique. `U` (12 rows) is the right side of joins and lookups.
 
 use super::generator::Ty;
+use kql_functions::rng::SplitMix64;
 
 /// The columns of `T`, in order.
 pub const T_COLUMNS: &[(&str, Ty)] = &[
@@ -52,18 +53,11 @@ const DYNAMICS: &[&str] = &[
 ];
 
 /// SplitMix64, so the table is the same on every run.
-struct Mix(u64);
+struct Mix(SplitMix64);
 
 impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.0.below(n)
     }
     fn null(&mut self) -> bool {
         self.below(100) < 8
@@ -85,7 +79,7 @@ fn quote(s: &str) -> String {
 
 /// `datatable(...) [...]` text for `T`.
 pub fn t_datatable() -> String {
-    let mut m = Mix(10);
+    let mut m = Mix(SplitMix64::new(10));
     let header: Vec<String> = T_COLUMNS
         .iter()
         .map(|(n, t)| format!("{n}:{}", t.name()))

@@ -12,21 +12,15 @@ use kql_engine::datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit
 use kql_engine::datafusion::arrow::record_batch::RecordBatch;
 use kql_engine::datafusion::datasource::MemTable;
 use kql_engine::display::format_value;
+use kql_functions::rng::SplitMix64;
 use std::sync::Arc;
 
 /// SplitMix64, so every run generates the same queries.
-struct Rng(u64);
+struct Rng(SplitMix64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.index(n)
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[self.below(xs.len())]
@@ -58,7 +52,7 @@ fn context(optimized: bool) -> KqlContext {
         Field::new("Latency", DataType::Float64, true),
         Field::new("Message", DataType::Utf8, true),
     ]));
-    let mut rng = Rng(7);
+    let mut rng = Rng(SplitMix64::new(7));
     let start: i64 = 1_710_000_000_000_000_000;
     let partitions: Vec<Vec<RecordBatch>> = (0..3)
         .map(|p| {
@@ -248,7 +242,7 @@ fn queries_agree_with_and_without_the_logical_optimizer() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let optimized = context(true);
     let plain = context(false);
-    let mut rng = Rng(2024);
+    let mut rng = Rng(SplitMix64::new(2024));
     let mut problems = Vec::new();
     let mut ran = 0;
     for _ in 0..QUERIES {
