@@ -3,6 +3,7 @@
 
 use super::{Binding, Planner};
 use crate::error::Result;
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Column, DFSchema};
 use datafusion::datasource::provider_as_source;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
@@ -385,7 +386,30 @@ pub(crate) fn scan_unqualified(
     let exprs: Vec<Expr> = scan
         .schema()
         .iter()
-        .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(f.name()))
-        .collect();
+        .map(|(q, f)| {
+            let c = Expr::Column(Column::new(q.cloned(), f.name()));
+            match f.data_type() {
+                // String views (how Parquet tables are read: much cheaper to decode from
+                // dictionary pages) and large strings become plain strings, which every KQL
+                // function reads. Placed right above the scan, the cast sits above pushed-down
+                // filters, where `CAST(c AS Utf8) = 'x'` is unwrapped to compare the views.
+                DataType::Utf8View | DataType::LargeUtf8 => {
+                    let e = datafusion::logical_expr::cast(c, DataType::Utf8);
+                    let md = f.metadata();
+                    Ok(if md.is_empty() {
+                        e.alias(f.name())
+                    } else {
+                        e.alias_with_metadata(
+                            f.name(),
+                            Some(datafusion::common::metadata::FieldMetadata::from(
+                                md.clone(),
+                            )),
+                        )
+                    })
+                }
+                _ => Ok(c.alias(f.name())),
+            }
+        })
+        .collect::<datafusion::common::Result<_>>()?;
     Ok(LogicalPlanBuilder::from(scan).project(exprs)?.build()?)
 }
