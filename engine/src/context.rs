@@ -154,7 +154,8 @@ impl KqlContext {
         let mut builder = SessionStateBuilder::new()
             .with_config(config)
             .with_default_features()
-            .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner));
+            .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
+            .with_optimizer_rule(Arc::new(crate::view_casts::LiftViewCasts));
         if let Some((rt, _)) = runtime {
             builder = builder.with_runtime_env(rt);
         }
@@ -210,6 +211,7 @@ impl KqlContext {
         let state = SessionStateBuilder::new_from_existing(session.state())
             .with_config(config)
             .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
+            .with_optimizer_rule(Arc::new(crate::view_casts::LiftViewCasts))
             .build();
         Self::over(state)
     }

@@ -113,6 +113,7 @@ pub mod planner;
 pub mod plugin_node;
 pub mod sources;
 pub mod udf;
+mod view_casts;
 
 pub use context::{KqlContext, QueryResult, QueryStream, RenderSpec};
 pub use error::KqlError;

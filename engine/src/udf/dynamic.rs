@@ -293,7 +293,7 @@ fn eval_path(out: Out, args: &[ColumnarValue], n: usize) -> Result<ArrayRef> {
     if keys.is_empty() {
         return datafusion::common::exec_err!("kql_dynamic_get expects a member or index");
     }
-    let target = target.to_array(n)?;
+    let target = super::plain_strings(target.to_array(n)?)?;
     let target = as_string_array(&target)?;
     let keys: Vec<KeyArg> = keys.iter().map(KeyArg::new).collect();
     let mut sink = Sink::new(out, n);
@@ -533,7 +533,7 @@ impl ScalarUDFImpl for DynamicEq {
         let Some(target) = kept.first() else {
             return datafusion::common::exec_err!("{} expects a target", self.name());
         };
-        let target = target.to_array(n)?;
+        let target = super::plain_strings(target.to_array(n)?)?;
         let text = as_string_array(&target)?;
         let keep: BooleanArray = (0..n)
             .map(|i| {

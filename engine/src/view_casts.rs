@@ -1,0 +1,399 @@
+//! `lift_view_casts`: an optimizer rule that moves the casts of string views to plain strings
+//! up the plan, past the operators that work on views as they are.
+//!
+//! A Parquet table's strings are read as `Utf8View` and the scan's projection casts them to
+//! `Utf8` (`planner::tabular::scan_unqualified`), since every KQL function reads plain strings.
+//! Filters pushed below that projection compare the views directly; but a cast above them
+//! still copies every remaining string, and a group-by, top or sort on a string column pays
+//! for copies of rows it then discards. This rule (run after DataFusion's own rules) keeps such
+//! columns as views through projections that only pass them on, filters, sorts, limits and
+//! aliases, and through an aggregate's group keys, and casts them where something else needs
+//! them: inside any other expression (a function argument, an aggregate's input), below any
+//! other operator (join, union, window, our extension nodes), and at the top of the plan.
+//!
+//! Values are unchanged: a view and a plain string hold the same bytes, compare and sort the
+//! same, and hash into the same groups; only the Arrow representation moves.
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::common::{Column, DFSchemaRef, Result};
+use datafusion::logical_expr::expr::Alias;
+use datafusion::logical_expr::{
+    Aggregate, Expr, Filter, Limit, LogicalPlan, Projection, Sort, SortExpr, SubqueryAlias, cast,
+};
+use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
+use std::sync::Arc;
+
+#[derive(Debug, Default)]
+pub(crate) struct LiftViewCasts;
+
+impl OptimizerRule for LiftViewCasts {
+    fn name(&self) -> &str {
+        "kql_lift_view_casts"
+    }
+
+    fn rewrite(
+        &self,
+        plan: LogicalPlan,
+        _config: &dyn OptimizerConfig,
+    ) -> Result<Transformed<LogicalPlan>> {
+        let before = plan.clone();
+        let (lifted, deferred) = lift(plan)?;
+        let after = materialize(lifted, &deferred)?;
+        Ok(if after == before {
+            Transformed::no(before)
+        } else {
+            Transformed::yes(after)
+        })
+    }
+}
+
+/// `plan` with casts lifted, and which of its output columns are views standing for plain
+/// strings (to be cast before anything that is not known to handle views reads them).
+fn lift(plan: LogicalPlan) -> Result<(LogicalPlan, Vec<bool>)> {
+    match plan {
+        LogicalPlan::Projection(p) => {
+            let (input, d) = lift(Arc::unwrap_or_clone(p.input))?;
+            let schema = Arc::clone(input.schema());
+            let mut exprs = Vec::with_capacity(p.expr.len());
+            let mut out = Vec::with_capacity(p.expr.len());
+            for (i, e) in p.expr.into_iter().enumerate() {
+                let (q, f) = p.schema.qualified_field(i);
+                let inner = match &e {
+                    Expr::Alias(a) => a.expr.as_ref(),
+                    other => other,
+                };
+                match inner {
+                    // the cast itself: pass the view on, under the cast's name
+                    Expr::Cast(c)
+                        if c.field.data_type() == &DataType::Utf8
+                            && matches!(c.expr.as_ref(), Expr::Column(col)
+                                if is_view(&schema, col)) =>
+                    {
+                        let metadata = match &e {
+                            Expr::Alias(a) => a.metadata.clone(),
+                            _ => None,
+                        };
+                        exprs.push(Expr::Alias(
+                            Alias::new(c.expr.as_ref().clone(), q.cloned(), f.name())
+                                .with_metadata(metadata),
+                        ));
+                        out.push(true);
+                    }
+                    Expr::Column(col) if deferred(&schema, &d, col) => {
+                        exprs.push(e);
+                        out.push(true);
+                    }
+                    _ => {
+                        exprs.push(cast_refs(e, &schema, &d)?);
+                        out.push(false);
+                    }
+                }
+            }
+            let plan = Projection::try_new(exprs, Arc::new(input))?;
+            Ok((LogicalPlan::Projection(plan), out))
+        }
+        LogicalPlan::Filter(f) => {
+            let (input, d) = lift(Arc::unwrap_or_clone(f.input))?;
+            let predicate = cast_refs(f.predicate, input.schema(), &d)?;
+            let plan = Filter::try_new(predicate, Arc::new(input))?;
+            Ok((LogicalPlan::Filter(plan), d))
+        }
+        LogicalPlan::Sort(s) => {
+            let (input, d) = lift(Arc::unwrap_or_clone(s.input))?;
+            let schema = Arc::clone(input.schema());
+            let expr = s
+                .expr
+                .into_iter()
+                .map(|k| {
+                    Ok(SortExpr {
+                        expr: match k.expr {
+                            c @ Expr::Column(_) => c,
+                            other => cast_refs(other, &schema, &d)?,
+                        },
+                        ..k
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let plan = LogicalPlan::Sort(Sort {
+                expr,
+                input: Arc::new(input),
+                fetch: s.fetch,
+            });
+            Ok((plan, d))
+        }
+        LogicalPlan::Limit(l) => {
+            let (input, d) = lift(Arc::unwrap_or_clone(l.input))?;
+            let plan = LogicalPlan::Limit(Limit {
+                skip: l.skip,
+                fetch: l.fetch,
+                input: Arc::new(input),
+            });
+            Ok((plan, d))
+        }
+        LogicalPlan::SubqueryAlias(a) => {
+            let (input, d) = lift(Arc::unwrap_or_clone(a.input))?;
+            let plan = SubqueryAlias::try_new(Arc::new(input), a.alias)?;
+            Ok((LogicalPlan::SubqueryAlias(plan), d))
+        }
+        LogicalPlan::Aggregate(a)
+            if !a
+                .group_expr
+                .iter()
+                .any(|g| matches!(g, Expr::GroupingSet(_))) =>
+        {
+            let (input, d) = lift(Arc::unwrap_or_clone(a.input))?;
+            let schema = Arc::clone(input.schema());
+            let mut out = Vec::with_capacity(a.group_expr.len() + a.aggr_expr.len());
+            let mut group = Vec::with_capacity(a.group_expr.len());
+            for g in a.group_expr {
+                // a key that is a deferred column (perhaps renamed) groups the views
+                let key = match &g {
+                    Expr::Alias(a) => a.expr.as_ref(),
+                    other => other,
+                };
+                if matches!(key, Expr::Column(c) if deferred(&schema, &d, c)) {
+                    group.push(g);
+                    out.push(true);
+                } else {
+                    group.push(cast_refs(g, &schema, &d)?);
+                    out.push(false);
+                }
+            }
+            let aggr = a
+                .aggr_expr
+                .into_iter()
+                .map(|e| cast_refs(e, &schema, &d))
+                .collect::<Result<Vec<_>>>()?;
+            out.resize(group.len() + aggr.len(), false);
+            let plan = Aggregate::try_new(Arc::new(input), group, aggr)?;
+            Ok((LogicalPlan::Aggregate(plan), out))
+        }
+        // anything else reads plain strings: each input's views are cast back first (the
+        // inputs keep their schemas, so the node itself is unchanged)
+        other => {
+            let plan = other
+                .map_children(|child| {
+                    let (child, d) = lift(child)?;
+                    Ok(Transformed::yes(materialize(child, &d)?))
+                })?
+                .data;
+            let n = plan.schema().fields().len();
+            Ok((plan, vec![false; n]))
+        }
+    }
+}
+
+fn is_view(schema: &DFSchemaRef, c: &Column) -> bool {
+    schema
+        .index_of_column(c)
+        .is_ok_and(|i| schema.field(i).data_type() == &DataType::Utf8View)
+}
+
+fn deferred(schema: &DFSchemaRef, d: &[bool], c: &Column) -> bool {
+    schema
+        .index_of_column(c)
+        .is_ok_and(|i| d.get(i).copied().unwrap_or(false))
+}
+
+/// `e` with every reference to a deferred column cast to a plain string.
+fn cast_refs(e: Expr, schema: &DFSchemaRef, d: &[bool]) -> Result<Expr> {
+    if !d.iter().any(|&x| x) {
+        return Ok(e);
+    }
+    Ok(e.transform_up(|e| match e {
+        Expr::Column(c) if deferred(schema, d, &c) => {
+            Ok(Transformed::yes(cast(Expr::Column(c), DataType::Utf8)))
+        }
+        other => Ok(Transformed::no(other)),
+    })?
+    .data)
+}
+
+/// `plan` with its deferred columns cast back to plain strings (same names, qualifiers and
+/// metadata, so the schema is the one the plan had before the rule).
+fn materialize(plan: LogicalPlan, d: &[bool]) -> Result<LogicalPlan> {
+    if !d.iter().any(|&x| x) {
+        return Ok(plan);
+    }
+    let exprs: Vec<Expr> = plan
+        .schema()
+        .iter()
+        .zip(d)
+        .map(|((q, f), &view)| {
+            let c = Expr::Column(Column::new(q.cloned(), f.name()));
+            if view {
+                let metadata = (!f.metadata().is_empty()).then(|| {
+                    datafusion::common::metadata::FieldMetadata::from(f.metadata().clone())
+                });
+                Expr::Alias(
+                    Alias::new(cast(c, DataType::Utf8), q.cloned(), f.name())
+                        .with_metadata(metadata),
+                )
+            } else {
+                c
+            }
+        })
+        .collect();
+    Ok(LogicalPlan::Projection(Projection::try_new(
+        exprs,
+        Arc::new(plan),
+    )?))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KqlContext;
+    use crate::sources::testutil::temp_dir;
+    use datafusion::arrow::array::{Array, Float64Array, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use std::sync::Arc;
+
+    type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+    /// A Parquet table P(Host, Level, Ms) and a CSV table C(Host, Region): P's strings are
+    /// views, C's plain strings.
+    fn context() -> std::result::Result<KqlContext, Box<dyn std::error::Error>> {
+        let dir = temp_dir("view-casts")?;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("Host", DataType::Utf8, true),
+            Field::new("Level", DataType::Utf8, true),
+            Field::new("Ms", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec![
+                    Some("web-01"),
+                    Some("web-02"),
+                    Some("db-01"),
+                    Some("web-01"),
+                    None,
+                    Some("a much longer host name than twelve bytes"),
+                ])),
+                Arc::new(StringArray::from(vec![
+                    "Error", "Info", "Error", "Warning", "Error", "Info",
+                ])),
+                Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
+            ],
+        )?;
+        let path = dir.join("p.parquet");
+        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path)?,
+            schema,
+            None,
+        )?;
+        w.write(&batch)?;
+        w.close()?;
+        let csv = dir.join("c.csv");
+        std::fs::write(
+            &csv,
+            "Host,Region\nweb-01,eu\nweb-02,us\ndb-01,eu\na much longer host name than twelve bytes,ap\n",
+        )?;
+        let ctx = KqlContext::new();
+        ctx.register_path("P", path.to_str().ok_or("path")?)?;
+        ctx.register_path("C", csv.to_str().ok_or("path")?)?;
+        Ok(ctx)
+    }
+
+    /// Runs `query`; every string column comes out as plain `Utf8`; the rows as sorted text.
+    async fn rows(ctx: &KqlContext, query: &str) -> std::result::Result<Vec<String>, String> {
+        let results = ctx.run(query).await.map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for r in &results {
+            for b in &r.batches {
+                for (f, c) in b.schema().fields().iter().zip(b.columns()) {
+                    if matches!(f.data_type(), DataType::Utf8View | DataType::LargeUtf8) {
+                        return Err(format!("{query}: column {} is {}", f.name(), f.data_type()));
+                    }
+                    assert_eq!(c.data_type(), f.data_type());
+                }
+                for i in 0..b.num_rows() {
+                    let cells: Vec<String> = b
+                        .columns()
+                        .iter()
+                        .map(|c| {
+                            datafusion::arrow::util::display::array_value_to_string(c, i)
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    out.push(cells.join("|"));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn parquet_strings_give_plain_strings_through_every_operator() -> TestResult {
+        let ctx = context()?;
+        let long = "a much longer host name than twelve bytes";
+        let cases: Vec<(&str, Vec<String>)> = vec![
+            (
+                "P | summarize n = count() by Host",
+                vec![
+                    "|1".into(),
+                    format!("{long}|1"),
+                    "db-01|1".into(),
+                    "web-01|2".into(),
+                    "web-02|1".into(),
+                ],
+            ),
+            (
+                "P | where Level == 'Error' | summarize n = count(), m = max(Ms) by Host, Level | where n > 0 | top 2 by m desc",
+                // Host, Level, n, m (the null Host's row has the largest m)
+                vec!["|Error|1|5.0".into(), "db-01|Error|1|3.0".into()],
+            ),
+            (
+                "P | sort by Ms desc | take 2 | project Host, Ms",
+                vec!["|5.0".into(), format!("{long}|6.0")],
+            ),
+            (
+                "P | distinct Level",
+                vec!["Error".into(), "Info".into(), "Warning".into()],
+            ),
+            (
+                "P | summarize dcount(Host), c = countif(Host has 'web') by Level",
+                vec!["Error|2|1".into(), "Info|2|1".into(), "Warning|1|1".into()],
+            ),
+            (
+                "P | join kind=inner (C) on Host | project Host, Region, Ms",
+                vec![
+                    format!("{long}|ap|6.0"),
+                    "db-01|eu|3.0".into(),
+                    "web-01|eu|1.0".into(),
+                    "web-01|eu|4.0".into(),
+                    "web-02|us|2.0".into(),
+                ],
+            ),
+            (
+                "union (P | project Host), (C | project Host) | summarize count() by Host | where Host startswith 'web'",
+                vec!["web-01|3".into(), "web-02|2".into()],
+            ),
+            (
+                "P | summarize by Host | extend u = toupper(Host) | where isnotempty(Host) | project u",
+                vec![
+                    "A MUCH LONGER HOST NAME THAN TWELVE BYTES".into(),
+                    "DB-01".into(),
+                    "WEB-01".into(),
+                    "WEB-02".into(),
+                ],
+            ),
+            (
+                "P | summarize arg_max(Ms, Host) by Level",
+                vec![
+                    format!("Info|6.0|{long}"),
+                    "Error|5.0|".into(),
+                    "Warning|4.0|web-01".into(),
+                ],
+            ),
+        ];
+        for (query, mut want) in cases {
+            want.sort();
+            assert_eq!(rows(&ctx, query).await?, want, "{query}");
+        }
+        Ok(())
+    }
+}
