@@ -97,6 +97,8 @@ impl Planner<'_> {
         let mut prev: Option<LogicalPlan> = None;
         let mut carried: Vec<String> = Vec::new();
         let mut shown: Vec<Expr> = Vec::new();
+        // at most this many groups are kept after each level (the product of the counts)
+        let mut bound: Option<u64> = Some(1);
         for (i, c) in clauses.iter().enumerate() {
             let parent_keys: Vec<String> = key_names[..i].to_vec();
             let level_input = match &prev {
@@ -115,7 +117,22 @@ impl Planner<'_> {
             by_names.push(key_names[i].clone());
             let by = group_keys(&by_names, c.span);
             let level = self.plan_summarize(level_input, &aggs, &by, c.span)?;
-            prev = Some(self.keep_top(level, c, &parent_keys, &hidden)?);
+            let kept = self.keep_top(level, c, &parent_keys, &hidden)?;
+            bound = match (&c.count, bound) {
+                (Some(n), Some(b)) => u64::try_from(self.top_nested_count(n)?)
+                    .ok()
+                    .and_then(|n| b.checked_mul(n)),
+                _ => None,
+            };
+            // A limit the kept groups never exceed: it changes no result, but gives the join
+            // below a known small size, so DataFusion builds its hash table from these groups
+            // and streams the rows past it, instead of hash-partitioning every row.
+            prev = Some(match bound {
+                Some(b) if b > 0 => LogicalPlanBuilder::from(kept)
+                    .limit(0, usize::try_from(b).ok())?
+                    .build()?,
+                _ => kept,
+            });
             shown.push(col(&key_names[i]));
             shown.push(col(&hidden).alias(agg_name));
             carried.push(hidden);
