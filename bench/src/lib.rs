@@ -1,21 +1,17 @@
 //! Shared pieces of the macro benchmark: the deterministic PRNG, the value vocabularies of
 //! the generated `Perf` table and the `Computers` dimension table.
 
-/// SplitMix64: a tiny, well-mixed 64-bit generator; the same seed gives the same stream on
-/// every platform.
-pub struct Rng(u64);
+/// The workspace's SplitMix64 (`kql_functions::rng`), with the benchmark's own `below` and
+/// `unit`; the same seed gives the same data on every platform.
+pub struct Rng(kql_functions::rng::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng(kql_functions::rng::SplitMix64::new(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in `0..n` (multiply-shift; the bias is negligible for small `n`).
