@@ -7,9 +7,11 @@
 //! still copies every remaining string, and a group-by, top or sort on a string column pays
 //! for copies of rows it then discards. This rule (run after DataFusion's own rules) keeps such
 //! columns as views through projections that only pass them on, filters, sorts, limits and
-//! aliases, and through an aggregate's group keys, and casts them where something else needs
-//! them: inside any other expression (a function argument, an aggregate's input), below any
-//! other operator (join, union, window, our extension nodes), and at the top of the plan.
+//! aliases, through an aggregate's group keys and through equi-joins (a key pair of a view and
+//! a plain string compares views: the plain side's column becomes a view, which copies no
+//! string), and casts them where something else needs them: inside any other expression (a
+//! function argument, an aggregate's input), below any other operator (union, window, a join
+//! with a non-equi condition, our extension nodes), and at the top of the plan.
 //!
 //! Values are unchanged: a view and a plain string hold the same bytes, compare and sort the
 //! same, and hash into the same groups; only the Arrow representation moves.
@@ -19,7 +21,8 @@ use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Column, DFSchemaRef, Result};
 use datafusion::logical_expr::expr::Alias;
 use datafusion::logical_expr::{
-    Aggregate, Expr, Filter, Limit, LogicalPlan, Projection, Sort, SortExpr, SubqueryAlias, cast,
+    Aggregate, Expr, Filter, JoinType, Limit, LogicalPlan, Projection, Sort, SortExpr,
+    SubqueryAlias, cast,
 };
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use std::sync::Arc;
@@ -169,6 +172,11 @@ fn lift(plan: LogicalPlan) -> Result<(LogicalPlan, Vec<bool>)> {
             let plan = Aggregate::try_new(Arc::new(input), group, aggr)?;
             Ok((LogicalPlan::Aggregate(plan), out))
         }
+        LogicalPlan::Join(j)
+            if j.filter.is_none() && join_output(j.join_type, &[], &[]).is_some() =>
+        {
+            lift_join(j)
+        }
         // anything else reads plain strings: each input's views are cast back first (the
         // inputs keep their schemas, so the node itself is unchanged)
         other => {
@@ -182,6 +190,111 @@ fn lift(plan: LogicalPlan) -> Result<(LogicalPlan, Vec<bool>)> {
             Ok((plan, vec![false; n]))
         }
     }
+}
+
+/// Which output columns of a join of this type are deferred, given its inputs'; `None` for
+/// the join types handled like any other operator.
+fn join_output(t: JoinType, left: &[bool], right: &[bool]) -> Option<Vec<bool>> {
+    use JoinType as J;
+    match t {
+        J::Inner | J::Left | J::Right | J::Full => Some([left, right].concat()),
+        J::LeftSemi | J::LeftAnti => Some(left.to_vec()),
+        J::RightSemi | J::RightAnti => Some(right.to_vec()),
+        _ => None,
+    }
+}
+
+/// An equi-join (no other condition). Deferred columns pass through as views. A key pair of
+/// a view and a plain-string column compares views: the plain side's column becomes a view
+/// (cheap: it points into the strings, copying none), rather than the view side being copied.
+fn lift_join(j: datafusion::logical_expr::Join) -> Result<(LogicalPlan, Vec<bool>)> {
+    let (left, mut ld) = lift(Arc::unwrap_or_clone(j.left))?;
+    let (right, mut rd) = lift(Arc::unwrap_or_clone(j.right))?;
+    let plain_string = |schema: &DFSchemaRef, d: &[bool], c: &Column| {
+        schema
+            .index_of_column(c)
+            .ok()
+            .filter(|&i| !d.get(i).copied().unwrap_or(false))
+            .filter(|&i| schema.field(i).data_type() == &DataType::Utf8)
+    };
+    // plain-string key columns to turn into views, per side
+    let mut to_view_left = Vec::new();
+    let mut to_view_right = Vec::new();
+    for (l, r) in &j.on {
+        if let (Expr::Column(lc), Expr::Column(rc)) = (l, r) {
+            if deferred(left.schema(), &ld, lc) {
+                to_view_right.extend(plain_string(right.schema(), &rd, rc));
+            } else if deferred(right.schema(), &rd, rc) {
+                to_view_left.extend(plain_string(left.schema(), &ld, lc));
+            }
+        }
+    }
+    let left = as_views(left, &mut ld, &to_view_left)?;
+    let right = as_views(right, &mut rd, &to_view_right)?;
+    let mut on = Vec::with_capacity(j.on.len());
+    for (l, r) in j.on {
+        let both_views = matches!((&l, &r), (Expr::Column(lc), Expr::Column(rc))
+            if deferred(left.schema(), &ld, lc) && deferred(right.schema(), &rd, rc));
+        if both_views {
+            on.push((l, r));
+        } else {
+            on.push((
+                cast_refs(l, left.schema(), &ld)?,
+                cast_refs(r, right.schema(), &rd)?,
+            ));
+        }
+    }
+    let out = join_output(j.join_type, &ld, &rd).unwrap_or_default();
+    let join = datafusion::logical_expr::Join::try_new(
+        Arc::new(left),
+        Arc::new(right),
+        on,
+        None,
+        j.join_type,
+        j.join_constraint,
+        j.null_equality,
+        j.null_aware,
+    )?;
+    Ok((LogicalPlan::Join(join), out))
+}
+
+/// `plan` with the plain-string columns at `positions` cast to views (now deferred).
+fn as_views(plan: LogicalPlan, d: &mut [bool], positions: &[usize]) -> Result<LogicalPlan> {
+    if positions.is_empty() {
+        return Ok(plan);
+    }
+    let exprs: Vec<Expr> = plan
+        .schema()
+        .iter()
+        .enumerate()
+        .map(|(i, (q, f))| {
+            let c = Expr::Column(Column::new(q.cloned(), f.name()));
+            if positions.contains(&i) {
+                Expr::Alias(
+                    Alias::new(cast(c, DataType::Utf8View), q.cloned(), f.name())
+                        .with_metadata(field_metadata(f)),
+                )
+            } else {
+                c
+            }
+        })
+        .collect();
+    for &i in positions {
+        if let Some(x) = d.get_mut(i) {
+            *x = true;
+        }
+    }
+    Ok(LogicalPlan::Projection(Projection::try_new(
+        exprs,
+        Arc::new(plan),
+    )?))
+}
+
+fn field_metadata(
+    f: &datafusion::arrow::datatypes::Field,
+) -> Option<datafusion::common::metadata::FieldMetadata> {
+    (!f.metadata().is_empty())
+        .then(|| datafusion::common::metadata::FieldMetadata::from(f.metadata().clone()))
 }
 
 fn is_view(schema: &DFSchemaRef, c: &Column) -> bool {
@@ -223,12 +336,9 @@ fn materialize(plan: LogicalPlan, d: &[bool]) -> Result<LogicalPlan> {
         .map(|((q, f), &view)| {
             let c = Expr::Column(Column::new(q.cloned(), f.name()));
             if view {
-                let metadata = (!f.metadata().is_empty()).then(|| {
-                    datafusion::common::metadata::FieldMetadata::from(f.metadata().clone())
-                });
                 Expr::Alias(
                     Alias::new(cast(c, DataType::Utf8), q.cloned(), f.name())
-                        .with_metadata(metadata),
+                        .with_metadata(field_metadata(f)),
                 )
             } else {
                 c
@@ -367,6 +477,35 @@ mod tests {
                     "web-01|eu|4.0".into(),
                     "web-02|us|2.0".into(),
                 ],
+            ),
+            (
+                "C | join kind=inner (P) on Host | project Host, Region, Ms",
+                vec![
+                    format!("{long}|ap|6.0"),
+                    "db-01|eu|3.0".into(),
+                    "web-01|eu|1.0".into(),
+                    "web-01|eu|4.0".into(),
+                    "web-02|us|2.0".into(),
+                ],
+            ),
+            (
+                "P | lookup C on Host | project Host, Region, Level",
+                vec![
+                    "||Error".into(),
+                    format!("{long}|ap|Info"),
+                    "db-01|eu|Error".into(),
+                    "web-01|eu|Error".into(),
+                    "web-01|eu|Warning".into(),
+                    "web-02|us|Info".into(),
+                ],
+            ),
+            (
+                "P | join kind=leftanti (C | where Region == 'eu') on Host | project Host",
+                vec!["".into(), long.into(), "web-02".into()],
+            ),
+            (
+                "P | where Level == 'Error' | join kind=inner (P | where Level == 'Warning') on Host | project Host",
+                vec!["web-01".into()],
             ),
             (
                 "union (P | project Host), (C | project Host) | summarize count() by Host | where Host startswith 'web'",
