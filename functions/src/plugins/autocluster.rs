@@ -5,8 +5,9 @@
 //! Kusto's algorithm is proprietary, "largely based on the Seed-Expand algorithm" of
 //! "Algorithms for Telemetry Data Mining using Discrete Attributes" (ICPRAM 2017). This is a
 //! reconstruction (INFER, spec §17.2 "CHOICE"):
-//! 1. NumSeeds seed rows are drawn without replacement by a fixed-seed generator, so the
-//!    output is deterministic (Kusto says segment ids are not stable across runs).
+//! 1. NumSeeds seed rows are drawn without replacement by a fixed-seed generator from the rows
+//!    sorted by their values, so the output depends only on the input's rows, not on the
+//!    order they arrive in (Kusto says segment ids are not stable across runs).
 //! 2. Each seed starts as the fully specified segment (every non-missing value of its row)
 //!    and, separately, as its single best-scoring value; the better of the two results is kept
 //!    (from the full row alone the search stalls on tables with many unique columns, where
@@ -492,7 +493,8 @@ impl TablePlugin for AutoCluster {
     }
 
     fn run(&self, inputs: &[Vec<RecordBatch>]) -> Result<RecordBatch> {
-        let batch = concat_input(&self.input, inputs)?;
+        // the seed rows are drawn by position: put the rows in an order of their values first
+        let batch = super::itemsets::canonical_order(&concat_input(&self.input, inputs)?)?;
         let (segs, cols, total) = self.segments(&batch)?;
         let patterns: Vec<PatternCells> = segs
             .iter()

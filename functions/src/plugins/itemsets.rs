@@ -101,6 +101,34 @@ impl EncodedColumn {
     }
 }
 
+/// `batch`'s rows in an order that depends only on their values (sorted by every column
+/// that can be sorted, nulls first), so that a result computed from rows met in order —
+/// autocluster's seed rows — is the same however the input arrived (a parallel scan
+/// delivers its partitions in any order). Rows that tie on every sortable column differ at
+/// most in nested values, which the plugins do not look at.
+pub fn canonical_order(batch: &RecordBatch) -> Result<RecordBatch> {
+    use datafusion::arrow::compute::{
+        SortColumn, SortOptions, lexsort_to_indices, take_record_batch,
+    };
+    let keys: Vec<SortColumn> = batch
+        .columns()
+        .iter()
+        .filter(|c| !c.data_type().is_nested())
+        .map(|c| SortColumn {
+            values: Arc::clone(c),
+            options: Some(SortOptions {
+                descending: false,
+                nulls_first: true,
+            }),
+        })
+        .collect();
+    if keys.is_empty() || batch.num_rows() < 2 {
+        return Ok(batch.clone());
+    }
+    let order = lexsort_to_indices(&keys, None)?;
+    Ok(take_record_batch(batch, &order)?)
+}
+
 /// Concatenates the piped input into one batch.
 pub fn concat_input(schema: &SchemaRef, inputs: &[Vec<RecordBatch>]) -> Result<RecordBatch> {
     let empty = Vec::new();
