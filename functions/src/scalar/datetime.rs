@@ -145,15 +145,32 @@ fn part(name: &str, args: &[Arg], p: Part) -> CallResult<Lowered> {
 fn unixtime(name: &str, args: &[Arg], nanos_per_unit: i64) -> CallResult<Lowered> {
     arity(name, args, 1, 1, "value")?;
     let a = &args[0];
+    // "If the conversion is successful, the result is a datetime value; otherwise null"
+    // (unixtime-seconds-todatetime-function.md): a value whose nanoseconds do not fit the
+    // datetime range, NaN or an infinity gives null, not an overflow or a cast error.
     let nanos = match a.ty {
         KqlType::Int | KqlType::Long => {
-            cast(a.expr.clone(), DataType::Int64) * lit(ScalarValue::Int64(Some(nanos_per_unit)))
+            let x = cast(a.expr.clone(), DataType::Int64);
+            let bound = i64::MAX / nanos_per_unit;
+            Expr::Case(datafusion::logical_expr::expr::Case::new(
+                None,
+                vec![(
+                    Box::new(x.clone().between(
+                        lit(ScalarValue::Int64(Some(-bound))),
+                        lit(ScalarValue::Int64(Some(bound))),
+                    )),
+                    Box::new(x * lit(ScalarValue::Int64(Some(nanos_per_unit)))),
+                )],
+                Some(Box::new(lit(ScalarValue::Int64(None)))),
+            ))
         }
-        KqlType::Real | KqlType::Decimal => cast(
-            cast(a.expr.clone(), DataType::Float64)
-                * lit(ScalarValue::Float64(Some(nanos_per_unit as f64))),
+        KqlType::Real | KqlType::Decimal => Expr::TryCast(datafusion::logical_expr::TryCast::new(
+            Box::new(
+                cast(a.expr.clone(), DataType::Float64)
+                    * lit(ScalarValue::Float64(Some(nanos_per_unit as f64))),
+            ),
             DataType::Int64,
-        ),
+        )),
         t => return Err(type_error(name, 0, "a number", t)),
     };
     ok(cast(nanos, datetime_type()), KqlType::Datetime)
@@ -450,6 +467,21 @@ mod tests {
             )
             .await,
             "2019-01-01T00:00:00Z"
+        );
+        // "otherwise, the result is null": out of the datetime range, NaN, infinities
+        // (fuzz finding: these were cast or overflow errors)
+        for (f, arg) in [
+            ("unixtime_seconds_todatetime", r(f64::NEG_INFINITY)),
+            ("unixtime_seconds_todatetime", r(f64::NAN)),
+            ("unixtime_milliseconds_todatetime", r(1e300)),
+            ("unixtime_seconds_todatetime", l(i64::MAX / 2)),
+            ("unixtime_microseconds_todatetime", l(i64::MIN)),
+        ] {
+            assert_eq!(kql(f, &[arg]).await, (None, KqlType::Datetime), "{f}");
+        }
+        assert_eq!(
+            kt("unixtime_nanoseconds_todatetime", &[l(-1_000_000_000)]).await,
+            "1969-12-31T23:59:59Z"
         );
     }
 
