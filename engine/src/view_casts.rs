@@ -440,6 +440,13 @@ mod tests {
     async fn parquet_strings_give_plain_strings_through_every_operator() -> TestResult {
         let ctx = context()?;
         let long = "a much longer host name than twelve bytes";
+        let joined: Vec<String> = vec![
+            format!("{long}|ap|6.0"),
+            "db-01|eu|3.0".into(),
+            "web-01|eu|1.0".into(),
+            "web-01|eu|4.0".into(),
+            "web-02|us|2.0".into(),
+        ];
         let cases: Vec<(&str, Vec<String>)> = vec![
             (
                 "P | summarize n = count() by Host",
@@ -468,25 +475,14 @@ mod tests {
                 "P | summarize dcount(Host), c = countif(Host has 'web') by Level",
                 vec!["Error|2|1".into(), "Info|2|1".into(), "Warning|1|1".into()],
             ),
+            // the Parquet table on either side of the join
             (
                 "P | join kind=inner (C) on Host | project Host, Region, Ms",
-                vec![
-                    format!("{long}|ap|6.0"),
-                    "db-01|eu|3.0".into(),
-                    "web-01|eu|1.0".into(),
-                    "web-01|eu|4.0".into(),
-                    "web-02|us|2.0".into(),
-                ],
+                joined.clone(),
             ),
             (
                 "C | join kind=inner (P) on Host | project Host, Region, Ms",
-                vec![
-                    format!("{long}|ap|6.0"),
-                    "db-01|eu|3.0".into(),
-                    "web-01|eu|1.0".into(),
-                    "web-01|eu|4.0".into(),
-                    "web-02|us|2.0".into(),
-                ],
+                joined,
             ),
             (
                 "P | lookup C on Host | project Host, Region, Level",
