@@ -45,7 +45,7 @@ pub(crate) async fn execute(df: DataFrame) -> Result<SendableRecordBatchStream> 
             files,
         })),
         Ok(Err(e)) => Err(name_file(e, &files).into()),
-        Err(panic) => Err(panic_error(panic.as_ref(), &files).into()),
+        Err(panic) => Err(panic_error(&panic_message(panic.as_ref()), &files).into()),
     }
 }
 
@@ -110,19 +110,14 @@ fn is_parquet_error(e: &DataFusionError) -> bool {
     }
 }
 
-/// The file to blame: the first one that does not read cleanly, with its error; or, for an
-/// error known to come from Parquet decoding (`decoding`), the only Parquet file, without one.
-fn culprit(files: &[PathBuf], decoding: bool) -> Option<(PathBuf, Option<KqlError>)> {
-    match files {
-        [one] if decoding => Some((one.clone(), None)),
-        many => many
-            .iter()
-            .find_map(|f| diagnose_parquet(f).map(|e| (f.clone(), Some(e)))),
-    }
+/// The error of the first of `files` that does not read cleanly.
+fn damaged(files: &[PathBuf]) -> Option<KqlError> {
+    files.iter().find_map(|f| diagnose_parquet(f))
 }
 
-/// `e`, naming the damaged file when it is a Parquet decoding error; a panic in one of
-/// DataFusion's tasks (which DataFusion may report as an error) like [`panic_error`].
+/// `e`, naming the damaged file when it is a Parquet decoding error (the query's only Parquet
+/// file, else the first that fails a re-read); a panic in one of DataFusion's tasks (which
+/// DataFusion may report as an error) like [`panic_error`].
 fn name_file(e: DataFusionError, files: &[PathBuf]) -> DataFusionError {
     if let Some(join) = panicked_task(&e) {
         // "task 7 panicked with message \"…\"": keep the message
@@ -130,32 +125,31 @@ fn name_file(e: DataFusionError, files: &[PathBuf]) -> DataFusionError {
         let message = text
             .split_once(" with message ")
             .map_or(text.as_str(), |(_, m)| m.trim_matches('"'));
-        return panic_error(&message.to_string(), files);
+        return panic_error(message, files);
     }
     if !is_parquet_error(&e) {
         return e;
     }
-    let message = e.find_root().to_string();
-    match culprit(files, true) {
-        Some((_, Some(found))) => DataFusionError::External(Box::new(found)),
-        Some((file, None)) => DataFusionError::External(Box::new(KqlError::data(
-            file,
+    let found = match files {
+        [one] => KqlError::data(
+            one,
             None,
-            format!("invalid Parquet file: {message}"),
-        ))),
-        None => e,
-    }
+            format!("invalid Parquet file: {}", e.find_root()),
+        ),
+        many => match damaged(many) {
+            Some(found) => found,
+            None => return e,
+        },
+    };
+    DataFusionError::External(Box::new(found))
 }
 
 /// A panic while planning or running the query, as an error: the error of a damaged Parquet
 /// file among the query's files if one fails a re-read, else an internal error (a bug).
-fn panic_error(panic: &(dyn std::any::Any + Send), files: &[PathBuf]) -> DataFusionError {
-    match culprit(files, false) {
-        Some((_, Some(found))) => DataFusionError::External(Box::new(found)),
-        _ => DataFusionError::Internal(format!(
-            "the query failed with a panic: {}",
-            panic_message(panic)
-        )),
+fn panic_error(message: &str, files: &[PathBuf]) -> DataFusionError {
+    match damaged(files) {
+        Some(found) => DataFusionError::External(Box::new(found)),
+        None => DataFusionError::Internal(format!("the query failed with a panic: {message}")),
     }
 }
 
@@ -184,7 +178,10 @@ impl Stream for Guarded {
             Ok(other) => other,
             Err(panic) => {
                 this.inner = None;
-                Poll::Ready(Some(Err(panic_error(panic.as_ref(), &this.files))))
+                Poll::Ready(Some(Err(panic_error(
+                    &panic_message(panic.as_ref()),
+                    &this.files,
+                ))))
             }
         }
     }

@@ -116,10 +116,10 @@ fn check_metadata(
                     format!("column {c} of row group {g} has a negative offset or size"),
                 ));
             }
-            if let Some(total) = sizes.get_mut(c) {
-                *total = total.saturating_add(chunk.uncompressed_size());
-            }
-            let total = sizes.get(c).copied().unwrap_or(0);
+            let total = sizes.get_mut(c).map_or(0, |t| {
+                *t = t.saturating_add(chunk.uncompressed_size());
+                *t
+            });
             if !in_range(chunk.uncompressed_size()) || !in_range(total) {
                 return Err(parquet_error(
                     file,
@@ -166,20 +166,9 @@ pub fn diagnose(path: &Path) -> Option<KqlError> {
         size: 0,
         segment: None,
     };
-    guard(path, || {
-        let f = std::fs::File::open(path).map_err(|e| KqlError::Io {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| parquet_error(&file, e))?;
-        check_metadata(&file, builder.metadata())?;
-        for batch in builder.build().map_err(|e| parquet_error(&file, e))? {
-            batch.map_err(|e| parquet_error(&file, e))?;
-        }
-        Ok(())
-    })
-    .err()
+    file_schema(&file)
+        .and_then(|schema| read_each(&file, &schema, &mut |_| Ok(())))
+        .err()
 }
 
 /// The file's columns as inference kinds (to unify with text files).
