@@ -260,7 +260,19 @@ fn lift_join(j: datafusion::logical_expr::Join) -> Result<(LogicalPlan, Vec<bool
 
 /// `plan` with the plain-string columns at `positions` cast to views (now deferred).
 fn as_views(plan: LogicalPlan, d: &mut [bool], positions: &[usize]) -> Result<LogicalPlan> {
-    if positions.is_empty() {
+    for &i in positions {
+        if let Some(x) = d.get_mut(i) {
+            *x = true;
+        }
+    }
+    recast(plan, |i| positions.contains(&i), DataType::Utf8View)
+}
+
+/// `plan` with the columns at the positions `which` selects cast to `to` (same names,
+/// qualifiers and metadata); `plan` itself when none is selected.
+fn recast(plan: LogicalPlan, which: impl Fn(usize) -> bool, to: DataType) -> Result<LogicalPlan> {
+    let n = plan.schema().fields().len();
+    if !(0..n).any(&which) {
         return Ok(plan);
     }
     let exprs: Vec<Expr> = plan
@@ -269,9 +281,9 @@ fn as_views(plan: LogicalPlan, d: &mut [bool], positions: &[usize]) -> Result<Lo
         .enumerate()
         .map(|(i, (q, f))| {
             let c = Expr::Column(Column::new(q.cloned(), f.name()));
-            if positions.contains(&i) {
+            if which(i) {
                 Expr::Alias(
-                    Alias::new(cast(c, DataType::Utf8View), q.cloned(), f.name())
+                    Alias::new(cast(c, to.clone()), q.cloned(), f.name())
                         .with_metadata(field_metadata(f)),
                 )
             } else {
@@ -279,18 +291,14 @@ fn as_views(plan: LogicalPlan, d: &mut [bool], positions: &[usize]) -> Result<Lo
             }
         })
         .collect();
-    for &i in positions {
-        if let Some(x) = d.get_mut(i) {
-            *x = true;
-        }
-    }
     Ok(LogicalPlan::Projection(Projection::try_new(
         exprs,
         Arc::new(plan),
     )?))
 }
 
-fn field_metadata(
+/// A field's metadata, for an alias that should keep it (`None` when it has none).
+pub(crate) fn field_metadata(
     f: &datafusion::arrow::datatypes::Field,
 ) -> Option<datafusion::common::metadata::FieldMetadata> {
     (!f.metadata().is_empty())
@@ -326,29 +334,7 @@ fn cast_refs(e: Expr, schema: &DFSchemaRef, d: &[bool]) -> Result<Expr> {
 /// `plan` with its deferred columns cast back to plain strings (same names, qualifiers and
 /// metadata, so the schema is the one the plan had before the rule).
 fn materialize(plan: LogicalPlan, d: &[bool]) -> Result<LogicalPlan> {
-    if !d.iter().any(|&x| x) {
-        return Ok(plan);
-    }
-    let exprs: Vec<Expr> = plan
-        .schema()
-        .iter()
-        .zip(d)
-        .map(|((q, f), &view)| {
-            let c = Expr::Column(Column::new(q.cloned(), f.name()));
-            if view {
-                Expr::Alias(
-                    Alias::new(cast(c, DataType::Utf8), q.cloned(), f.name())
-                        .with_metadata(field_metadata(f)),
-                )
-            } else {
-                c
-            }
-        })
-        .collect();
-    Ok(LogicalPlan::Projection(Projection::try_new(
-        exprs,
-        Arc::new(plan),
-    )?))
+    recast(plan, |i| d.get(i).copied().unwrap_or(false), DataType::Utf8)
 }
 
 #[cfg(test)]

@@ -392,24 +392,15 @@ pub(crate) fn scan_unqualified(
                 // String views (how Parquet tables are read: much cheaper to decode from
                 // dictionary pages) and large strings become plain strings, which every KQL
                 // function reads. Placed right above the scan, the cast sits above pushed-down
-                // filters, where `CAST(c AS Utf8) = 'x'` is unwrapped to compare the views.
+                // filters, where `CAST(c AS Utf8) = 'x'` is unwrapped to compare the views;
+                // `view_casts.rs` moves it further up.
                 DataType::Utf8View | DataType::LargeUtf8 => {
-                    let e = datafusion::logical_expr::cast(c, DataType::Utf8);
-                    let md = f.metadata();
-                    Ok(if md.is_empty() {
-                        e.alias(f.name())
-                    } else {
-                        e.alias_with_metadata(
-                            f.name(),
-                            Some(datafusion::common::metadata::FieldMetadata::from(
-                                md.clone(),
-                            )),
-                        )
-                    })
+                    datafusion::logical_expr::cast(c, DataType::Utf8)
+                        .alias_with_metadata(f.name(), crate::view_casts::field_metadata(f))
                 }
-                _ => Ok(c.alias(f.name())),
+                _ => c.alias(f.name()),
             }
         })
-        .collect::<datafusion::common::Result<_>>()?;
+        .collect();
     Ok(LogicalPlanBuilder::from(scan).project(exprs)?.build()?)
 }
