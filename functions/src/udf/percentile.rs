@@ -56,6 +56,15 @@ impl KqlPercentile {
             ),
         }
     }
+
+    /// The percentiles (one, or the list's).
+    fn ps(&self) -> Vec<f64> {
+        self.p_bits.iter().map(|b| f64::from_bits(*b)).collect()
+    }
+
+    fn is_list(&self) -> bool {
+        self.p_bits.len() != 1
+    }
 }
 
 /// `percentile(value, p)` as an aggregate expression over an Int64 or Float64 value.
@@ -66,16 +75,6 @@ pub fn percentile(value: Expr, p: f64) -> Expr {
 /// The list of the percentiles `ps` (at least two) of `value`, from one digest per group.
 pub fn percentiles(value: Expr, ps: &[f64]) -> Expr {
     Arc::new(AggregateUDF::from(KqlPercentile::many(ps))).call(vec![value])
-}
-
-impl KqlPercentile {
-    fn ps(&self) -> Vec<f64> {
-        self.p_bits.iter().map(|b| f64::from_bits(*b)).collect()
-    }
-
-    fn is_list(&self) -> bool {
-        self.p_bits.len() != 1
-    }
 }
 
 impl AggregateUDFImpl for KqlPercentile {
@@ -176,10 +175,10 @@ impl<T: Native> Digests<T> {
     }
 
     /// The result of each digest: the percentile, or the list of percentiles.
-    fn results(&self, digests: Vec<TDigest<T::Native>>) -> ArrayRef {
+    fn results(&self, digests: &mut [TDigest<T::Native>]) -> ArrayRef {
         if self.list {
             let mut b = ListBuilder::new(PrimitiveBuilder::<T>::new());
-            for mut d in digests {
+            for d in digests {
                 for p in &self.ps {
                     b.values().append_option(d.percentile(*p));
                 }
@@ -188,7 +187,7 @@ impl<T: Native> Digests<T> {
             return Arc::new(b.finish());
         }
         let p = self.ps.first().copied().unwrap_or(50.0);
-        T::array(digests.into_iter().map(|mut d| d.percentile(p)).collect())
+        T::array(digests.iter_mut().map(|d| d.percentile(p)).collect())
     }
 
     fn ensure(&mut self, n: usize) {
@@ -269,8 +268,8 @@ impl<T: Native> GroupsAccumulator for Digests<T> {
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let digests = emit_to.take_needed(&mut self.groups);
-        Ok(self.results(digests))
+        let mut digests = emit_to.take_needed(&mut self.groups);
+        Ok(self.results(&mut digests))
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
@@ -363,9 +362,11 @@ impl<T: Native> Accumulator for Single<T> {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
+        // (the digest stays: evaluate may be called again, e.g. over a growing window)
         self.0.ensure(1);
-        let digests = std::mem::take(&mut self.0.groups);
-        let out = self.0.results(digests);
+        let mut digests = std::mem::take(&mut self.0.groups);
+        let out = self.0.results(&mut digests);
+        self.0.groups = digests;
         ScalarValue::try_from_array(&out, 0)
     }
 
