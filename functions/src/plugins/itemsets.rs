@@ -107,26 +107,31 @@ impl EncodedColumn {
 /// delivers its partitions in any order). Rows that tie on every sortable column differ at
 /// most in nested values, which the plugins do not look at.
 pub fn canonical_order(batch: &RecordBatch) -> Result<RecordBatch> {
-    use datafusion::arrow::compute::{
-        SortColumn, SortOptions, lexsort_to_indices, take_record_batch,
-    };
-    let keys: Vec<SortColumn> = batch
+    use datafusion::arrow::array::UInt32Array;
+    use datafusion::arrow::compute::{SortOptions, take_record_batch};
+    use datafusion::arrow::row::{RowConverter, SortField};
+    let (fields, columns): (Vec<SortField>, Vec<ArrayRef>) = batch
         .columns()
         .iter()
         .filter(|c| !c.data_type().is_nested())
-        .map(|c| SortColumn {
-            values: Arc::clone(c),
-            options: Some(SortOptions {
+        .map(|c| {
+            let options = SortOptions {
                 descending: false,
                 nulls_first: true,
-            }),
+            };
+            let field = SortField::new_with_options(c.data_type().clone(), options);
+            (field, Arc::clone(c))
         })
-        .collect();
-    if keys.is_empty() || batch.num_rows() < 2 {
+        .unzip();
+    if columns.is_empty() || batch.num_rows() < 2 {
         return Ok(batch.clone());
     }
-    let order = lexsort_to_indices(&keys, None)?;
-    Ok(take_record_batch(batch, &order)?)
+    // each row as bytes whose order is the columns' order, compared as a whole (much faster
+    // than a column-by-column lexicographic sort)
+    let rows = RowConverter::new(fields)?.convert_columns(&columns)?;
+    let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
+    order.sort_unstable_by(|a, b| rows.row(*a as usize).cmp(&rows.row(*b as usize)));
+    Ok(take_record_batch(batch, &UInt32Array::from(order))?)
 }
 
 /// Concatenates the piped input into one batch.
