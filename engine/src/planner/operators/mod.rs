@@ -11,6 +11,7 @@ mod sources;
 mod summarize;
 mod top_nested;
 mod top_nested_others;
+mod top_nested_rollup;
 
 pub(crate) use mv_expand::result_name;
 

@@ -1,8 +1,10 @@
 //! top-nested: hierarchical top-N. Each clause aggregates by the keys so far, keeps the top N
 //! groups within its parent group (ranked with `row_number()` over the parent keys), and the
 //! kept groups restrict the next level: they are joined with the rows (as the hash join's
-//! build side) and carry their aggregates down, so each level is aggregated once. With `with others` on any clause the rows are labelled
-//! level by level instead (see [`Planner::plan_top_nested_others`]).
+//! build side) and carry their aggregates down, so each level is aggregated once. With `with
+//! others` on any clause the rows are labelled level by level instead (see
+//! [`Planner::plan_top_nested_others`]). When every level above the last counts rows, the rows
+//! are aggregated once and the levels computed from those groups (`top_nested_rollup.rs`).
 
 use super::col;
 use crate::error::Result;
@@ -88,6 +90,9 @@ impl Planner<'_> {
         let base = self.plan_extend(input, &key_items)?;
         if clauses.iter().any(|c| c.others.is_some()) {
             return self.plan_top_nested_others(base, clauses, &key_names);
+        }
+        if let Some(plan) = self.plan_top_nested_rollup(&base, clauses, &key_names)? {
+            return Ok(plan);
         }
         // 2. level by level: the kept groups of the levels so far (their keys and aggregates,
         // the aggregates under hidden names) joined with the rows (the small side first, so
@@ -175,7 +180,7 @@ impl Planner<'_> {
             .build()?)
     }
 
-    fn top_nested_count(&mut self, e: &ast::Expr) -> Result<i64> {
+    pub(super) fn top_nested_count(&mut self, e: &ast::Expr) -> Result<i64> {
         let (x, _) = self.plan_scalar(e, &datafusion::common::DFSchema::empty())?;
         match x {
             Expr::Literal(datafusion::scalar::ScalarValue::Int64(Some(v)), _) if v >= 0 => Ok(v),
