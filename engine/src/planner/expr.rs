@@ -587,6 +587,15 @@ impl Planner<'_> {
                     KqlType::Bool,
                 ))
             }
+            B::Eq | B::NotEq | B::Lt | B::Le | B::Gt | B::Ge if !comparable(lt, rt) => self.err(
+                "KQL0310",
+                format!(
+                    "cannot compare values of types {lt} and {rt} with `{}`; convert one \
+                     side explicitly (for example with tolong(), todatetime() or tostring())",
+                    op.as_str()
+                ),
+                span,
+            ),
             B::Eq => eq(false),
             B::NotEq => eq(true),
             B::Lt => cmp(Operator::Lt),
@@ -750,4 +759,18 @@ impl Planner<'_> {
             _ => bad(),
         }
     }
+}
+
+/// Whether a comparison between values of types `a` and `b` is allowed: numbers with
+/// numbers, a type with itself, `dynamic` with anything, and guids with strings. Kusto rejects
+/// the others when the query is compiled ("Cannot compare values of types string and
+/// datetime"), where an implicit conversion would give answers Kusto never gives (`1 == "1"`)
+/// or fail part-way through a query.
+fn comparable(a: KqlType, b: KqlType) -> bool {
+    use KqlType as T;
+    a == b
+        || (a.is_numeric() && b.is_numeric())
+        || a == T::Dynamic
+        || b == T::Dynamic
+        || matches!((a, b), (T::Guid, T::String) | (T::String, T::Guid))
 }
