@@ -155,7 +155,8 @@ impl KqlContext {
             .with_config(config)
             .with_default_features()
             .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
-            .with_optimizer_rule(Arc::new(crate::view_casts::LiftViewCasts));
+            .with_optimizer_rule(Arc::new(crate::view_casts::LiftViewCasts))
+            .with_physical_optimizer_rule(Arc::new(crate::eager_and::EagerAnd));
         if let Some((rt, _)) = runtime {
             builder = builder.with_runtime_env(rt);
         }
@@ -212,6 +213,7 @@ impl KqlContext {
             .with_config(config)
             .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
             .with_optimizer_rule(Arc::new(crate::view_casts::LiftViewCasts))
+            .with_physical_optimizer_rule(Arc::new(crate::eager_and::EagerAnd))
             .build();
         Self::over(state)
     }

@@ -107,6 +107,7 @@
 
 pub mod context;
 pub mod display;
+mod eager_and;
 pub mod error;
 mod guard;
 pub mod planner;
