@@ -1,5 +1,6 @@
 //! Running a query's physical plan with two safety nets for damaged Parquet files, which
-//! DataFusion reads itself (a table of plain `.parquet` files is its `ListingTable`):
+//! DataFusion reads itself (a table of plain `.parquet` files is a `ParquetTable` over
+//! DataFusion `ListingTable`s):
 //!
 //! - a panic inside the `parquet` or DataFusion crates (a damaged data page: "Decoder for dict
 //!   should have been set") becomes an error instead of ending the process;
@@ -10,13 +11,13 @@
 //! (Fuzz findings: engine/fuzz/regressions/read_parquet/.)
 
 use crate::error::{KqlError, Result};
+use crate::sources::parquet_table::ParquetTable;
 use crate::sources::{diagnose_parquet, panic_message};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::default_table_source::DefaultTableSource;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::dataframe::DataFrame;
-use datafusion::datasource::listing::ListingTable;
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::{RecordBatchStream, SendableRecordBatchStream, execute_stream};
@@ -64,7 +65,7 @@ fn parquet_files(plan: &LogicalPlan) -> Vec<PathBuf> {
             && let Some(table) = source
                 .table_provider
                 .as_ref()
-                .downcast_ref::<ListingTable>()
+                .downcast_ref::<ParquetTable>()
         {
             for url in table.table_paths() {
                 if let Ok(path) = url.get_url().to_file_path()

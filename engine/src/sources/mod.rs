@@ -23,6 +23,7 @@ mod infer;
 mod json;
 mod json_fast;
 mod parquet;
+pub(crate) mod parquet_table;
 pub(crate) mod range;
 mod stream;
 mod unify;

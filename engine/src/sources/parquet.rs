@@ -1,7 +1,7 @@
 //! Parquet files.
 //!
 //! A table of plain `.parquet` files is a streaming DataFusion `ListingTable` (row-group
-//! pruning, projection pushdown, parallel scans). Its schema is the files' schemas unified
+//! pruning, projection pushdown, parallel scans), in two settings (`parquet_table.rs`). Its schema is the files' schemas unified
 //! by column name (`unify::unify_arrow`), with every timestamp or date column exposed as
 //! `Timestamp(Nanosecond, "UTC")` (a zone-less timestamp is taken as UTC); DataFusion's
 //! default physical-expression adapter casts each file's columns to it and fills columns a
@@ -12,6 +12,7 @@
 //! batch inside a streamed text table's partition (`stream.rs`).
 
 use super::infer::Inferred;
+use super::parquet_table::ParquetTable;
 use super::unify::{ColumnSet, normalize_arrow_type, unify_arrow};
 use super::{DataFile, read_error};
 use crate::error::{KqlError, Result};
@@ -20,12 +21,15 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
+use datafusion::config::TableParquetOptions;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::file::metadata::ParquetMetaData;
 use kql_functions::types::KqlType;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -57,6 +61,11 @@ fn parquet_error(file: &DataFile, e: impl std::fmt::Display) -> KqlError {
 
 /// The Arrow schema stored in a Parquet file's footer (after [`check_metadata`]).
 pub fn file_schema(file: &DataFile) -> Result<SchemaRef> {
+    file_footer(file).map(|(schema, _)| schema)
+}
+
+/// The Arrow schema and the metadata of a Parquet file's footer (after [`check_metadata`]).
+fn file_footer(file: &DataFile) -> Result<(SchemaRef, Arc<ParquetMetaData>)> {
     guard(&file.path, || {
         let (schema, metadata) = match open(file)? {
             Source::File(f) => ParquetRecordBatchReaderBuilder::try_new(f)
@@ -66,8 +75,21 @@ pub fn file_schema(file: &DataFile) -> Result<SchemaRef> {
         }
         .map_err(|e| parquet_error(file, e))?;
         check_metadata(file, &metadata)?;
-        Ok(schema)
+        Ok((schema, metadata))
     })
+}
+
+/// Adds each top-level column's uncompressed bytes in `metadata` to `bytes`, and its rows to
+/// `rows`.
+fn add_column_bytes(metadata: &ParquetMetaData, bytes: &mut HashMap<String, f64>, rows: &mut f64) {
+    for group in metadata.row_groups() {
+        *rows += group.num_rows() as f64;
+        for chunk in group.columns() {
+            if let Some(name) = chunk.column_descr().path().parts().first() {
+                *bytes.entry(name.clone()).or_insert(0.0) += chunk.uncompressed_size() as f64;
+            }
+        }
+    }
 }
 
 /// The largest row or byte count a footer may claim: far beyond any real file, and small
@@ -192,8 +214,11 @@ pub fn infer(file: &DataFile) -> Result<ColumnSet> {
 pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>>> {
     let mut schemas = Vec::with_capacity(files.len());
     let mut urls = Vec::with_capacity(files.len());
+    let (mut bytes, mut rows) = (HashMap::new(), 0.0);
     for f in files {
-        schemas.push(file_schema(f)?);
+        let (schema, metadata) = file_footer(f)?;
+        schemas.push(schema);
+        add_column_bytes(&metadata, &mut bytes, &mut rows);
         let abs = std::path::absolute(&f.path).map_err(|e| KqlError::Io {
             path: f.path.clone(),
             message: e.to_string(),
@@ -221,12 +246,27 @@ pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>
             })
             .collect::<Vec<_>>(),
     ));
-    // The files are named explicitly, so no extension filter is needed.
-    let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension("");
-    let config = ListingTableConfig::new_with_multi_paths(urls)
-        .with_listing_options(options)
-        .with_schema(schema);
-    Ok(Some(Arc::new(ListingTable::try_new(config)?)))
+    // The files are named explicitly, so no extension filter is needed. The second table
+    // applies the scan's filters while decoding (`parquet_table.rs`).
+    let table = |format: ParquetFormat| -> Result<ListingTable> {
+        let options = ListingOptions::new(Arc::new(format)).with_file_extension("");
+        let config = ListingTableConfig::new_with_multi_paths(urls.clone())
+            .with_listing_options(options)
+            .with_schema(Arc::clone(&schema));
+        Ok(ListingTable::try_new(config)?)
+    };
+    let mut late = TableParquetOptions::default();
+    late.global.pushdown_filters = true;
+    late.global.reorder_filters = true;
+    let bytes_per_row = bytes
+        .into_iter()
+        .map(|(name, b)| (name, if rows > 0.0 { b / rows } else { 0.0 }))
+        .collect();
+    Ok(Some(Arc::new(ParquetTable::new(
+        table(ParquetFormat::default())?,
+        table(ParquetFormat::default().with_options(late))?,
+        bytes_per_row,
+    ))))
 }
 
 /// Reads a Parquet file batch by batch, cast to `schema`, handing each batch to `emit`.
