@@ -10,6 +10,7 @@
 //!     whatever the input size, and filters on `TimeGenerated` skip files whose time range
 //!     cannot match. [`SourceOptions::mode`] forces either path.
 //! - A table made only of plain `.parquet` files is a streaming DataFusion `ListingTable`
+//!   (two, in `parquet_table.rs`, which differ in where a scan applies its filters)
 //!   whose schema is the unified file schema with datetimes normalised to
 //!   `Timestamp(Nanosecond, "UTC")`; DataFusion casts each file's columns on the fly.
 //!   Gzipped Parquet, or Parquet mixed with text files in one table, is part of an eager or a
