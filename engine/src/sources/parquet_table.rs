@@ -6,17 +6,21 @@
 //! - **While decoding** (Parquet "late materialisation", `pushdown_filters`): the filter
 //!   columns are decoded first, and the other columns only for the rows that pass.
 //!
-//! The second wins when the columns a scan reads besides its filter columns are expensive to
-//! decode, such as message text or JSON: `where SeverityLevel == 4 | top 100 by
-//! TimeGenerated` over the bench's 10 M rows took 1,073 ms one way and 344 ms the other. It
-//! loses when those columns are cheap (a dictionary-encoded name, a number), because the
-//! filter columns are then decoded twice and the rows selected piecemeal: `where CounterName
-//! == "…" | summarize avg(CounterValue) by Computer` took 110 ms and 147 ms.
+//! The second wins when a scan reads many columns besides its filter columns, some of them
+//! expensive to decode (message text, JSON), as `where … | take n` and `where … | top n by …`
+//! do on a wide log table: `where SeverityLevel == 4 | top 100 by TimeGenerated` (all eight
+//! columns, 1% of the rows pass) over the bench's 10 M rows took 890 ms one way and 320 ms the
+//! other. It loses otherwise: the filter columns are decoded twice, the rows are selected
+//! piecemeal, and every page of a column is still decompressed when the passing rows are
+//! spread over all of them. `where CounterName == "…" | summarize avg(CounterValue) by
+//! Computer` (two cheap columns besides the filter's) took 110 ms and 147 ms, and
+//! `where SeverityLevel >= 2 | parse Message …` (one wide column, 20% of the rows pass) 333–389
+//! ms and 398–407 ms.
 //!
 //! So each scan picks one: filters are applied while decoding when the scan has filters and
-//! the projected columns that no filter reads average at least [`LATE_BYTES_PER_ROW`]
-//! uncompressed bytes per row, according to the files' footers. Both settings give the same
-//! rows.
+//! the projected columns that no filter reads are at least [`LATE_COLUMNS`] columns averaging
+//! at least [`LATE_BYTES_PER_ROW`] uncompressed bytes per row together, according to the
+//! files' footers. Both settings give the same rows.
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{ScanArgs, ScanResult, Session, TableProvider};
@@ -31,6 +35,10 @@ use std::sync::Arc;
 /// The uncompressed bytes per row of the projected non-filter columns from which a scan
 /// applies its filters while decoding (see the module docs).
 pub const LATE_BYTES_PER_ROW: f64 = 16.0;
+
+/// The number of projected non-filter columns from which a scan applies its filters while
+/// decoding (see the module docs).
+pub const LATE_COLUMNS: usize = 4;
 
 /// A table of plain Parquet files (see the module docs).
 #[derive(Debug)]
@@ -74,15 +82,18 @@ impl ParquetTable {
             .collect();
         let schema = self.plain.schema();
         let all: Vec<usize> = (0..schema.fields().len()).collect();
-        let bytes: f64 = projection
+        let others: Vec<&str> = projection
             .unwrap_or(&all)
             .iter()
             .filter_map(|i| schema.fields().get(*i))
             .map(|f| f.name().as_str())
             .filter(|name| !filtered.contains(name))
-            .map(|name| self.bytes_per_row.get(name).copied().unwrap_or(0.0))
+            .collect();
+        let bytes: f64 = others
+            .iter()
+            .map(|name| self.bytes_per_row.get(*name).copied().unwrap_or(0.0))
             .sum();
-        bytes >= LATE_BYTES_PER_ROW
+        others.len() >= LATE_COLUMNS && bytes >= LATE_BYTES_PER_ROW
     }
 }
 
@@ -153,7 +164,8 @@ mod tests {
 
     type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
-    /// 3,000 rows: a level 0..=4, a short dictionary-friendly name, and a long text.
+    /// 3,000 rows: a level 0..=4, a short dictionary-friendly name, a long text, and three
+    /// more small columns.
     fn write_table(path: &std::path::Path) -> TestResult {
         let n = 3000i64;
         let level = Int64Array::from_iter_values((0..n).map(|i| (i * 7) % 5));
@@ -161,10 +173,14 @@ mod tests {
         let text = StringArray::from_iter_values(
             (0..n).map(|i| format!("{i:05} {}", "a long message body ".repeat(4))),
         );
+        let small = |k: i64| Int64Array::from_iter_values((0..n).map(move |i| i % k));
         let batch = RecordBatch::try_from_iter(vec![
             ("Level", Arc::new(level) as _),
             ("Name", Arc::new(name) as _),
             ("Text", Arc::new(text) as _),
+            ("A", Arc::new(small(2)) as _),
+            ("B", Arc::new(small(3)) as _),
+            ("C", Arc::new(small(4)) as _),
         ])?;
         let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
             std::fs::File::create(path)?,
@@ -191,14 +207,15 @@ mod tests {
             .downcast_ref::<ParquetTable>()
             .ok_or("a Parquet table")?;
         let level = || vec![col("Level").eq(lit(4i64))];
-        // the long text is read besides the filter's column: late
+        // the whole row (the text among four or more other columns): late
         assert!(table.late_materialize(None, &level()));
-        assert!(table.late_materialize(Some(&[0, 2]), &level()));
-        // only short columns besides the filter's, no filter, or the text is the filter's
-        assert!(!table.late_materialize(Some(&[0, 1]), &level()));
+        assert!(table.late_materialize(Some(&[0, 1, 2, 3, 4]), &level()));
+        // the text alone, few short columns, no filter, or the text is the filter's: not late
+        assert!(!table.late_materialize(Some(&[0, 2]), &level()));
+        assert!(!table.late_materialize(Some(&[0, 1, 3, 4, 5]), &level()));
         assert!(!table.late_materialize(None, &[]));
         let on_text = vec![col("Text").like(lit("%00042%"))];
-        assert!(!table.late_materialize(Some(&[1, 2]), &on_text));
+        assert!(!table.late_materialize(None, &on_text));
 
         // the answers are those of the data, whichever way the scan filters
         let ctx = KqlContext::new();
@@ -225,11 +242,21 @@ mod tests {
             let b = &res[0].batches[0];
             assert_eq!(array_value_to_string(b.column(0), 0)?, want, "{q}");
         }
+        // whole rows, so late: the rows and values are the data's
+        let res = ctx.run("T | where Level == 4 | take 1000").await?;
+        let rows: usize = res[0].batches.iter().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, 600);
         let res = ctx
-            .run("T | where Level == 4 and Name == 'h0' | top 1 by Text desc | project Text")
+            .run("T | where Level == 4 and Name == 'h0' | top 1 by Text desc")
             .await?;
-        let text = array_value_to_string(res[0].batches[0].column(0), 0)?;
+        let b = &res[0].batches[0];
+        let text = array_value_to_string(b.column(2), 0)?;
         assert!(text.starts_with("02997 "), "{text}");
+        // i = 2997: A = 1, B = 0, C = 1
+        let small: Vec<String> = (3..6)
+            .map(|c| array_value_to_string(b.column(c), 0))
+            .collect::<std::result::Result<_, _>>()?;
+        assert_eq!(small, ["1", "0", "1"]);
         std::fs::remove_dir_all(dir)?;
         Ok(())
     }
