@@ -150,13 +150,8 @@ mod tests {
     }
 
     fn data() -> Vec<Row> {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = kql_functions::rng::SplitMix64::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         (0..400)
             .map(|_| {
                 let a = Some((next() % 6) as i64);
