@@ -120,9 +120,26 @@ impl Planner<'_> {
                 high,
                 negated,
             } => {
-                let (x, _) = self.plan_scalar(expr, schema)?;
-                let (lo, _) = self.plan_scalar(low, schema)?;
+                let (x, xty) = self.plan_scalar(expr, schema)?;
+                let (lo, lty) = self.plan_scalar(low, schema)?;
                 let (hi, hty) = self.plan_scalar(high, schema)?;
+                // the bounds compare with the value as `>=` and `<=` do; the upper bound of
+                // `datetime .. timespan` is a span added to the lower one
+                let span_end = xty == KqlType::Datetime && hty == KqlType::Timespan;
+                for (bound, ty) in [(low, lty), (high, hty)] {
+                    let ok = comparable(xty, ty) || (span_end && ty == KqlType::Timespan);
+                    if !ok {
+                        return self.err(
+                            "KQL0310",
+                            format!(
+                                "`between` cannot compare values of types {xty} and {ty}; \
+                                 convert one side explicitly (for example with tolong(), \
+                                 todatetime() or tostring())"
+                            ),
+                            bound.span,
+                        );
+                    }
+                }
                 // `datetime .. timespan` means an upper bound of low + span
                 let hi = if hty == KqlType::Timespan
                     && !matches!(self.type_of(&x, schema), Some(KqlType::Timespan))
