@@ -11,6 +11,7 @@ pub mod aggregate;
 pub mod aggregate_sketch;
 pub mod catalog;
 pub mod format;
+pub mod hashing;
 pub mod lower;
 pub mod ml;
 pub mod plugins;

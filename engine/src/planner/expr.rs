@@ -126,18 +126,9 @@ impl Planner<'_> {
                 // the bounds compare with the value as `>=` and `<=` do; the upper bound of
                 // `datetime .. timespan` is a span added to the lower one
                 let span_end = xty == KqlType::Datetime && hty == KqlType::Timespan;
-                for (bound, ty) in [(low, lty), (high, hty)] {
-                    let ok = comparable(xty, ty) || (span_end && ty == KqlType::Timespan);
-                    if !ok {
-                        return self.err(
-                            "KQL0310",
-                            format!(
-                                "`between` cannot compare values of types {xty} and {ty}; \
-                                 convert one side explicitly (for example with tolong(), \
-                                 todatetime() or tostring())"
-                            ),
-                            bound.span,
-                        );
+                for (bound, ty, ok) in [(low, lty, false), (high, hty, span_end)] {
+                    if !(ok || comparable(xty, ty)) {
+                        return self.err("KQL0310", mismatch("`between`", xty, ty), bound.span);
                     }
                 }
                 // `datetime .. timespan` means an upper bound of low + span
@@ -606,11 +597,7 @@ impl Planner<'_> {
             }
             B::Eq | B::NotEq | B::Lt | B::Le | B::Gt | B::Ge if !comparable(lt, rt) => self.err(
                 "KQL0310",
-                format!(
-                    "cannot compare values of types {lt} and {rt} with `{}`; convert one \
-                     side explicitly (for example with tolong(), todatetime() or tostring())",
-                    op.as_str()
-                ),
+                mismatch(&format!("`{}`", op.as_str()), lt, rt),
                 span,
             ),
             B::Eq => eq(false),
@@ -790,4 +777,12 @@ fn comparable(a: KqlType, b: KqlType) -> bool {
         || a == T::Dynamic
         || b == T::Dynamic
         || matches!((a, b), (T::Guid, T::String) | (T::String, T::Guid))
+}
+
+/// The error for comparing values of types `a` and `b` with `what`.
+fn mismatch(what: &str, a: KqlType, b: KqlType) -> String {
+    format!(
+        "{what} cannot compare values of types {a} and {b}; convert one side explicitly (for \
+         example with tolong(), todatetime() or tostring())"
+    )
 }

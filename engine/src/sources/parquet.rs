@@ -1,11 +1,12 @@
 //! Parquet files.
 //!
 //! A table of plain `.parquet` files is a streaming DataFusion `ListingTable` (row-group
-//! pruning, projection pushdown, parallel scans), in two settings (`parquet_table.rs`). Its schema is the files' schemas unified
-//! by column name (`unify::unify_arrow`), with every timestamp or date column exposed as
-//! `Timestamp(Nanosecond, "UTC")` (a zone-less timestamp is taken as UTC); DataFusion's
-//! default physical-expression adapter casts each file's columns to it and fills columns a
-//! file lacks with nulls. Nested columns (lists, structs) keep their Arrow types for now.
+//! pruning, projection pushdown, parallel scans), in two settings (`parquet_table.rs`). Its
+//! schema is the files' schemas unified by column name (`unify::unify_arrow`), with every
+//! timestamp or date column exposed as `Timestamp(Nanosecond, "UTC")` (a zone-less timestamp
+//! is taken as UTC); DataFusion's default physical-expression adapter casts each file's
+//! columns to it and fills columns a file lacks with nulls. Nested columns (lists, structs)
+//! keep their Arrow types for now.
 //!
 //! Gzipped Parquet files, and Parquet files in a table that also has text files, are read with
 //! the `parquet` crate's synchronous reader and cast to the table schema: eagerly, or batch by

@@ -29,8 +29,7 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The id of a missing value (null, empty string, NaN): never an item.
@@ -40,49 +39,7 @@ pub const MISSING: u32 = u32::MAX;
 /// very low threshold over a wide table fails clearly instead of running for hours.
 const MAX_VISITED: usize = 5_000_000;
 
-/// A fast multiplicative hasher for dictionary encoding (our own FxHash-style mix).
-#[derive(Default, Clone, Copy)]
-pub struct MixHasher(u64);
-
-impl MixHasher {
-    #[inline]
-    fn add(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for MixHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.add(x);
-    }
-    fn write_usize(&mut self, x: usize) {
-        self.add(x as u64);
-    }
-    fn finish(&self) -> u64 {
-        // A final avalanche so that the low bits (used by the table) depend on every input bit.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h
-    }
-}
-
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
+pub use crate::hashing::FastMap;
 
 /// One dimension column, dictionary-encoded.
 #[derive(Debug, Clone)]

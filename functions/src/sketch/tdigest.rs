@@ -20,9 +20,8 @@
 //! The serialized bytes are this engine's own format and are **not compatible with Kusto's
 //! `tdigest()` values**.
 
+use crate::hashing::FastMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// The number of distinct values a digest keeps exactly.
 pub const EXACT_LIMIT: usize = 2048;
@@ -118,7 +117,7 @@ pub struct TDigest<T: Value> {
     buffer: Vec<(T, u64)>,
     /// While `exact`, once a full buffer has been counted: the weight of each distinct value,
     /// by its bits (equal bits ⇔ equal under [`Value::cmp`]).
-    counts: HashMap<u64, u64, BuildHasherDefault<BitsHasher>>,
+    counts: FastMap<u64, u64>,
     /// `centroids` no longer reflects `counts`.
     dirty: bool,
     total: u64,
@@ -132,7 +131,7 @@ impl<T: Value> Default for TDigest<T> {
         TDigest {
             centroids: Vec::new(),
             buffer: Vec::new(),
-            counts: HashMap::default(),
+            counts: FastMap::default(),
             dirty: false,
             total: 0,
             min: None,
@@ -151,31 +150,6 @@ impl<T: Value> PartialEq for TDigest<T> {
         b.flush();
         (a.centroids, a.total, a.min, a.max, a.exact)
             == (b.centroids, b.total, b.min, b.max, b.exact)
-    }
-}
-
-/// A hasher for the bits of one value (the map's keys are values, not attacker-chosen text).
-#[derive(Default)]
-pub struct BitsHasher(u64);
-
-impl Hasher for BitsHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        // the 64-bit finalizer of MurmurHash3: every input bit reaches the low bits (a
-        // value's low mantissa bits are often all zero)
-        let mut h = self.0 ^ x;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        self.0 = h ^ (h >> 33);
     }
 }
 
@@ -240,13 +214,14 @@ impl<T: Value> TDigest<T> {
     /// While exact: moves the buffer (and, when the counts are not in use yet, the sorted
     /// centroids) into the counts, leaving exact mode past [`EXACT_LIMIT`] distinct values.
     fn count_buffer(&mut self) {
-        if self.counts.is_empty() {
-            for (v, w) in self.centroids.drain(..) {
-                *self.counts.entry(v.to_bits()).or_insert(0) += w;
-            }
-        }
-        for (v, w) in self.buffer.drain(..) {
-            *self.counts.entry(v.to_bits()).or_insert(0) += w;
+        let counts = &mut self.counts;
+        let centroids = if counts.is_empty() {
+            self.centroids.drain(..)
+        } else {
+            self.centroids.drain(..0)
+        };
+        for (v, w) in centroids.chain(self.buffer.drain(..)) {
+            *counts.entry(v.to_bits()).or_insert(0) += w;
         }
         self.dirty = true;
         if self.counts.len() > EXACT_LIMIT {
@@ -261,15 +236,21 @@ impl<T: Value> TDigest<T> {
             .drain()
             .map(|(bits, w)| (T::from_bits(bits), w))
             .collect();
-        self.counts = HashMap::default();
+        self.counts = FastMap::default();
         self.dirty = false;
         self.exact = false;
         sort_by_value(&mut all);
-        if let (Some(first), Some(last)) = (all.first().copied(), all.last().copied()) {
-            self.widen(first.0);
-            self.widen(last.0);
-        }
+        self.widen_ends(&all);
         self.centroids = compress(all, self.total);
+    }
+
+    /// Widens the minimum and maximum to the ends of `sorted`.
+    fn widen_ends(&mut self, sorted: &[(T, u64)]) {
+        if let (Some(first), Some(last)) = (sorted.first(), sorted.last()) {
+            let (lo, hi) = (first.0, last.0);
+            self.widen(lo);
+            self.widen(hi);
+        }
     }
 
     fn widen(&mut self, v: T) {
@@ -332,18 +313,12 @@ impl<T: Value> TDigest<T> {
             }
             if self.exact && self.dirty {
                 self.dirty = false;
-                self.centroids.clear();
-                let counts = &self.counts;
-                let snapshot = counts.iter().map(|(b, w)| (T::from_bits(*b), *w));
-                self.centroids.extend(snapshot);
-                sort_by_value(&mut self.centroids);
-                if let (Some(first), Some(last)) = (
-                    self.centroids.first().copied(),
-                    self.centroids.last().copied(),
-                ) {
-                    self.widen(first.0);
-                    self.widen(last.0);
-                }
+                let mut snapshot = std::mem::take(&mut self.centroids);
+                snapshot.clear();
+                snapshot.extend(self.counts.iter().map(|(b, w)| (T::from_bits(*b), *w)));
+                sort_by_value(&mut snapshot);
+                self.widen_ends(&snapshot);
+                self.centroids = snapshot;
             }
             return;
         }
@@ -354,10 +329,7 @@ impl<T: Value> TDigest<T> {
         all.append(&mut self.buffer);
         sort_by_value(&mut all);
         // centroid means lie within the values seen, so the ends give the new extremes
-        if let (Some(first), Some(last)) = (all.first().copied(), all.last().copied()) {
-            self.widen(first.0);
-            self.widen(last.0);
-        }
+        self.widen_ends(&all);
         // equal values always share a centroid
         let mut merged: Vec<(T, u64)> = Vec::with_capacity(all.len());
         for (v, w) in all {
@@ -517,7 +489,7 @@ impl<T: Value> TDigest<T> {
         Some(TDigest {
             centroids,
             buffer,
-            counts: HashMap::default(),
+            counts: FastMap::default(),
             dirty: false,
             total,
             min: some.then_some(min),

@@ -128,7 +128,7 @@ impl Planner<'_> {
 #[cfg(test)]
 mod tests {
     use crate::KqlContext;
-    use datafusion::arrow::util::display::array_value_to_string;
+    use crate::planner::operators::top_nested::tests::sorted_rows;
     use std::collections::BTreeMap;
 
     /// (A, B, C, V); B and C may be null.
@@ -231,19 +231,7 @@ mod tests {
         );
         let ctx = KqlContext::new();
         let res = ctx.run(&q).await.unwrap();
-        let mut got = Vec::new();
-        for b in &res[0].batches {
-            for i in 0..b.num_rows() {
-                got.push(
-                    b.columns()
-                        .iter()
-                        .map(|c| array_value_to_string(c, i).unwrap())
-                        .collect::<Vec<_>>(),
-                );
-            }
-        }
-        got.sort();
-        got
+        sorted_rows(&res[0])
     }
 
     #[tokio::test]
