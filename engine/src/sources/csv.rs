@@ -196,6 +196,7 @@ pub fn infer(
         rows,
         time,
         segments: Vec::new(),
+        checked: None,
     })
 }
 

@@ -18,8 +18,8 @@ use super::infer::{Inferred, classify_json, parse_datetime};
 use super::json_fast::{self, InferScratch, Outcome, ReadScratch};
 use super::unify::ColumnSet;
 use super::{
-    DataFile, FileInference, Kind, Segment, SourceOptions, SourceReport, TIME_COLUMN, TimeSpan,
-    open_reader, read_error,
+    DataFile, FileInference, Kind, Segment, SourceOptions, SourceReport, Stamp, TIME_COLUMN,
+    TimeSpan, open_reader, read_error,
 };
 use crate::error::{KqlError, Result};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -34,8 +34,14 @@ type Record = Map<String, Value>;
 /// when it returns [`Outcome::Fallback`], the line is parsed into a tree and its records go to
 /// `record`.
 trait Sink {
+    /// Sees a line's bytes before anything else, for a path that needs no UTF-8 check.
+    fn fast_bytes(&mut self, _line: &[u8], _line_no: usize) -> Result<Outcome> {
+        Ok(Outcome::Fallback)
+    }
     fn fast(&mut self, line: &str, line_no: usize) -> Result<Outcome>;
     fn record(&mut self, record: Record, line_no: Option<usize>) -> Result<()>;
+    /// A bad line was skipped (`options.lenient`).
+    fn skipped(&mut self) {}
 }
 
 /// JSON-lines files at least twice this size are split into segments of about this size, which
@@ -94,7 +100,7 @@ fn scan(
     let mut handle_line =
         |bytes: &[u8], line: usize, report: &mut Option<&mut SourceReport>| -> Result<()> {
             let t = bytes.trim_ascii();
-            if t.is_empty() {
+            if t.is_empty() || sink.fast_bytes(t, line)? == Outcome::Done {
                 return Ok(());
             }
             if let Ok(text) = std::str::from_utf8(t)
@@ -117,6 +123,7 @@ fn scan(
             if !options.lenient {
                 return Err(KqlError::data(path, Some(line), bad));
             }
+            sink.skipped();
             if let Some(r) = report.as_deref_mut() {
                 r.skip(path, Some(line), bad);
             }
@@ -242,6 +249,8 @@ struct InferSink {
     rows: usize,
     time: TimeSpan,
     scratch: InferScratch,
+    /// Every line so far was one object the fast path handled.
+    plain: bool,
 }
 
 impl Sink for InferSink {
@@ -259,7 +268,12 @@ impl Sink for InferSink {
         Ok(outcome)
     }
 
+    fn skipped(&mut self) {
+        self.plain = false;
+    }
+
     fn record(&mut self, record: Record, _line_no: Option<usize>) -> Result<()> {
+        self.plain = false;
         self.rows += 1;
         for (k, v) in &record {
             let kind = classify_json(v);
@@ -283,19 +297,23 @@ impl Sink for InferSink {
 /// segments at line starts, inferred in parallel and merged in file order: the result, errors
 /// and skipped-record examples included, is the same as one pass over the file. The segments,
 /// each with the range of its own time values, are returned for the table's scans.
+///
+/// When every line was one object that `json_fast::infer_line` handled, the result is
+/// [`FileInference::checked`] with the file's state before the pass.
 pub fn infer(
     file: &DataFile,
     options: &SourceOptions,
     report: Option<&mut SourceReport>,
 ) -> Result<FileInference> {
+    let stamp = Stamp::of(&file.path);
     if file.segment.is_none()
         && !file.gzip
         && file.size >= 2 * segment_bytes()
         && (file.kind == Kind::JsonLines || is_json_lines(file)?)
     {
-        return infer_segmented(file, options, report);
+        return infer_segmented(file, options, report, stamp);
     }
-    infer_range(file, options, report).map(|(inference, _lines)| inference)
+    infer_range(file, options, report, stamp).map(|(inference, _lines)| inference)
 }
 
 /// Infers `file` (or its segment) in one pass; also returns the number of lines read.
@@ -303,12 +321,14 @@ fn infer_range(
     file: &DataFile,
     options: &SourceOptions,
     report: Option<&mut SourceReport>,
+    stamp: Option<Stamp>,
 ) -> Result<(FileInference, usize)> {
     let mut sink = InferSink {
         set: ColumnSet::default(),
         rows: 0,
         time: TimeSpan::Empty,
         scratch: InferScratch::default(),
+        plain: true,
     };
     let lines = scan(file, options, report, &mut sink)?;
     let inference = FileInference {
@@ -317,6 +337,7 @@ fn infer_range(
         rows: sink.rows,
         time: sink.time,
         segments: Vec::new(),
+        checked: stamp.filter(|_| sink.plain),
     };
     Ok((inference, lines))
 }
@@ -417,6 +438,7 @@ fn infer_segmented(
     file: &DataFile,
     options: &SourceOptions,
     mut report: Option<&mut SourceReport>,
+    stamp: Option<Stamp>,
 ) -> Result<FileInference> {
     let ranges = segment_ranges(file)?;
     let threads = std::thread::available_parallelism()
@@ -447,7 +469,7 @@ fn infer_segmented(
                         lines_before: 0,
                     });
                     let mut local = SourceReport::default();
-                    let result = infer_range(&part, options, counting.then_some(&mut local));
+                    let result = infer_range(&part, options, counting.then_some(&mut local), stamp);
                     if result.is_err() {
                         first_failure.fetch_min(i, Ordering::Relaxed);
                     }
@@ -467,6 +489,7 @@ fn infer_segmented(
         rows: 0,
         time: TimeSpan::Empty,
         segments: Vec::with_capacity(ranges.len()),
+        checked: stamp,
     };
     let mut lines_before = 0usize;
     for (slot, &(start, end)) in outcomes.into_iter().zip(&ranges) {
@@ -489,6 +512,9 @@ fn infer_segmented(
             }
         }
         merged.columns.merge(&inference.columns);
+        if inference.checked.is_none() {
+            merged.checked = None;
+        }
         merged.rows += inference.rows;
         merged.time = merged.time.union(inference.time);
         merged.segments.push((
@@ -529,6 +555,8 @@ struct ReadSink<'a> {
     /// The tree path's values of the projected columns in one record.
     slots: Vec<Option<Value>>,
     scratch: ReadScratch,
+    /// The file is as the inference pass checked it (see [`DataFile::checked`]).
+    checked: bool,
 }
 
 impl ReadSink<'_> {
@@ -542,6 +570,20 @@ impl ReadSink<'_> {
 }
 
 impl Sink for ReadSink<'_> {
+    fn fast_bytes(&mut self, line: &[u8], line_no: usize) -> Result<Outcome> {
+        if !self.checked {
+            return Ok(Outcome::Fallback);
+        }
+        match json_fast::read_checked_line(line, self.columns, self.builder, &mut self.scratch) {
+            Ok(Outcome::Done) => {
+                self.end_row()?;
+                Ok(Outcome::Done)
+            }
+            Ok(Outcome::Fallback) => Ok(Outcome::Fallback),
+            Err(m) => Err(KqlError::data(&self.file.path, Some(line_no), m)),
+        }
+    }
+
     fn fast(&mut self, line: &str, line_no: usize) -> Result<Outcome> {
         match json_fast::read_line(line, self.columns, self.builder, &mut self.scratch) {
             Ok(Outcome::Done) => {
@@ -600,6 +642,7 @@ pub fn read(
         emit,
         slots,
         scratch: ReadScratch::default(),
+        checked: file.checked.is_some() && file.checked == Stamp::of(&file.path),
     };
     scan(file, options, report, &mut sink).map(|_| ())
 }

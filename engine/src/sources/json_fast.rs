@@ -486,6 +486,190 @@ impl<'de> Visitor<'de> for CellVisitor {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reading lines the inference pass checked
+
+/// Reads the object `line` into one row of `builder`, like [`read_line`], for a line of a file
+/// whose every line [`infer_line`] handled (`Outcome::Done`) when the table was opened, and
+/// that has not changed since (see `json.rs`): the line is one object, valid JSON, without a
+/// repeated key or a `records` member. So it is not validated again: members are found by
+/// their delimiters, values that are not read are stepped over, and reading stops once every
+/// projected column has its value. The values read are parsed as the tree path parses them.
+/// A line that does not look as expected is handed back ([`Outcome::Fallback`]), for the
+/// validating path to decide.
+pub(super) fn read_checked_line(
+    line: &[u8],
+    columns: &ColumnSet,
+    builder: &mut BatchBuilder,
+    scratch: &mut ReadScratch,
+) -> Result<Outcome, String> {
+    let n = builder.columns_mut().len();
+    let mut cells: Vec<Cell<'_>> = std::mem::take(&mut scratch.cells)
+        .into_iter()
+        .map(|_| Cell::Missing)
+        .collect();
+    cells.resize_with(n, Cell::default);
+    let found = find_members(line, columns, builder, &mut cells, &mut scratch.layout);
+    let mut result = Ok(Outcome::Fallback);
+    if found.is_some() {
+        result = Ok(Outcome::Done);
+        for (col, cell) in builder.columns_mut().iter_mut().zip(cells.iter_mut()) {
+            if let Err(m) = append_cell(col, std::mem::take(cell)) {
+                result = Err(m);
+                break;
+            }
+        }
+    }
+    scratch.cells = recycle(cells);
+    result
+}
+
+/// Fills `cells` with the values of the projected members of `line` (see
+/// [`read_checked_line`]); `None` when the line does not look like a checked object.
+fn find_members<'a>(
+    line: &'a [u8],
+    columns: &ColumnSet,
+    builder: &BatchBuilder,
+    cells: &mut [Cell<'a>],
+    layout: &mut KeyLayout<Option<usize>>,
+) -> Option<()> {
+    let mut missing = cells.len();
+    let mut i = skip_ws(line, 0);
+    if *line.get(i)? != b'{' {
+        return None;
+    }
+    i = skip_ws(line, i + 1);
+    if *line.get(i)? == b'}' {
+        return Some(());
+    }
+    let mut at = 0;
+    loop {
+        if missing == 0 {
+            return Some(());
+        }
+        if *line.get(i)? != b'"' {
+            return None;
+        }
+        let end = string_end(line, i + 1)?;
+        let raw = line.get(i + 1..end - 1)?;
+        if raw.contains(&b'\\') {
+            // An escaped key: the validating path decodes it.
+            return None;
+        }
+        let key = std::str::from_utf8(raw).ok()?;
+        let slot = layout
+            .get(at, key, |k| {
+                Some(columns.position(k).and_then(|c| builder.slot(c)))
+            })
+            .flatten();
+        at += 1;
+        i = skip_ws(line, end);
+        if *line.get(i)? != b':' {
+            return None;
+        }
+        let start = skip_ws(line, i + 1);
+        let stop = value_end(line, start)?;
+        if let Some(cell) = slot.and_then(|j| cells.get_mut(j)) {
+            *cell = cell_of(line.get(start..stop)?)?;
+            missing -= 1;
+        }
+        i = skip_ws(line, stop);
+        match *line.get(i)? {
+            b',' => i = skip_ws(line, i + 1),
+            b'}' => return Some(()),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(line: &[u8], mut i: usize) -> usize {
+    while line
+        .get(i)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// The position after the closing quote of the string whose text starts at `i`.
+fn string_end(line: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let k = i + memchr::memchr2(b'"', b'\\', line.get(i..)?)?;
+        if line[k] == b'"' {
+            return Some(k + 1);
+        }
+        // An escape: the character after the backslash is never the closing quote.
+        i = k + 2;
+    }
+}
+
+/// The position after the value starting at `i`.
+fn value_end(line: &[u8], i: usize) -> Option<usize> {
+    match *line.get(i)? {
+        b'"' => string_end(line, i + 1),
+        b'{' | b'[' => {
+            let (mut depth, mut k) = (0usize, i);
+            loop {
+                match *line.get(k)? {
+                    b'"' => {
+                        k = string_end(line, k + 1)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(k + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+            }
+        }
+        _ => {
+            let rest = line.get(i..)?;
+            let len = rest
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len());
+            (len > 0).then_some(i + len)
+        }
+    }
+}
+
+/// A value's cell, parsed as the tree path parses it.
+fn cell_of(text: &[u8]) -> Option<Cell<'_>> {
+    match *text.first()? {
+        b'"' => {
+            let inner = text.get(1..text.len() - 1)?;
+            if inner.contains(&b'\\') {
+                serde_json::from_slice::<String>(text)
+                    .ok()
+                    .map(|s| Cell::Str(Cow::Owned(s)))
+            } else {
+                std::str::from_utf8(inner)
+                    .ok()
+                    .map(|s| Cell::Str(Cow::Borrowed(s)))
+            }
+        }
+        b'{' | b'[' => serde_json::from_slice::<Value>(text).ok().map(Cell::Tree),
+        b'n' => (text == b"null").then_some(Cell::Null),
+        b't' => (text == b"true").then_some(Cell::Bool(true)),
+        b'f' => (text == b"false").then_some(Cell::Bool(false)),
+        _ => {
+            let mut de = serde_json::Deserializer::from_slice(text);
+            let cell = CellSeed.deserialize(&mut de).ok()?;
+            de.end().ok()?;
+            match cell {
+                Cell::Number(_) | Cell::Null => Some(cell),
+                _ => None,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The fast paths against the tree path (`classify_json`, `append_json` over a parsed
@@ -651,10 +835,15 @@ mod tests {
         b.end_row().map_err(|e| e.to_string())
     }
 
+    /// A fast reader of one line.
+    type Reader =
+        fn(&str, &ColumnSet, &mut BatchBuilder, &mut ReadScratch) -> Result<Outcome, String>;
+
     fn read_both(
         lines: &[String],
         columns: &ColumnSet,
         projection: Option<&[usize]>,
+        read_line: Reader,
     ) -> (Vec<RecordBatch>, Vec<RecordBatch>, usize) {
         let schema = columns.schema();
         let types = columns.types();
@@ -708,15 +897,79 @@ mod tests {
         }
         let all: Vec<usize> = (0..columns.names().len()).collect();
         for projection in [None, Some(&all[..]), Some(&[2, 0][..]), Some(&[][..])] {
-            let (fast, tree, handled) = read_both(&lines, &columns, projection);
+            let (fast, tree, handled) = read_both(&lines, &columns, projection, read_line);
             assert!(handled > 1000, "the fast path read only {handled} lines");
-            assert_eq!(fast.len(), tree.len());
-            for (a, b) in fast.iter().zip(&tree) {
-                assert_eq!(a.num_rows(), b.num_rows());
-                for (x, y) in a.columns().iter().zip(b.columns()) {
-                    assert_eq!(x.to_data(), y.to_data());
-                }
+            assert_same(&fast, &tree);
+        }
+    }
+
+    fn assert_same(fast: &[RecordBatch], tree: &[RecordBatch]) {
+        assert_eq!(fast.len(), tree.len());
+        for (a, b) in fast.iter().zip(tree) {
+            assert_eq!(a.num_rows(), b.num_rows());
+            for (x, y) in a.columns().iter().zip(b.columns()) {
+                assert_eq!(x.to_data(), y.to_data());
             }
+        }
+    }
+
+    /// The lines of a checked file (those the inference's fast path handles), as written and
+    /// re-serialized (other escapes), with a few spelled with whitespace everywhere it may be.
+    fn checked_lines() -> (Vec<String>, ColumnSet) {
+        let mut set = ColumnSet::default();
+        let (mut time, mut scratch) = (TimeSpan::Empty, InferScratch::default());
+        let mut out = vec![
+            " { \"a\" : 1 ,\t\"b\"\t:\t\"x\" , \"d e\" : [ 1 , { \"a\" : \"]}\\\"\" } ] } "
+                .to_string(),
+            "{\"b\":{\"b\":\"\\\\\",\"a\":[[],{}]},\"a\":-0,\"TimeGenerated\":null}".to_string(),
+            "{}".to_string(),
+            "{ }".to_string(),
+            "{\"a\":2.50e1,\"c\\u00e9\":true,\"b\":\"\\u00e9\\n\"}".to_string(),
+        ];
+        for l in lines() {
+            if let Ok(v) = serde_json::from_str::<Value>(&l) {
+                out.push(v.to_string());
+            }
+            out.push(l);
+        }
+        out.retain(|l| {
+            infer_line(l, &mut set, "TimeGenerated", &mut time, &mut scratch) == Outcome::Done
+        });
+        (out, set)
+    }
+
+    fn read_checked(
+        line: &str,
+        columns: &ColumnSet,
+        builder: &mut BatchBuilder,
+        scratch: &mut ReadScratch,
+    ) -> Result<Outcome, String> {
+        read_checked_line(line.as_bytes(), columns, builder, scratch)
+    }
+
+    #[test]
+    fn checked_reading_matches_the_tree_path() {
+        let (lines, columns) = checked_lines();
+        assert!(lines.len() > 2000, "only {} checked lines", lines.len());
+        let n = columns.schema().fields().len();
+        let all: Vec<usize> = (0..n).collect();
+        let last: Vec<usize> = (n.saturating_sub(2)..n).collect();
+        for projection in [
+            None,
+            Some(&all[..]),
+            Some(&[2, 0][..]),
+            Some(&last[..]),
+            Some(&[][..]),
+        ] {
+            let (fast, tree, handled) = read_both(&lines, &columns, projection, read_checked);
+            // Only an escaped key is handed back.
+            let escaped = lines.iter().filter(|l| l.contains("c\\u00e9\":")).count();
+            assert!(
+                handled + escaped >= lines.len(),
+                "{handled} + {escaped} of {}",
+                lines.len()
+            );
+            assert_same(&fast, &tree);
         }
     }
 

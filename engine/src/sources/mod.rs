@@ -214,6 +214,28 @@ pub(crate) struct DataFile {
     pub size: u64,
     /// For a part of a large JSON-lines file read as a unit of its own: which part.
     pub segment: Option<Segment>,
+    /// For a JSON file whose every line the inference pass parsed in full as one plain object
+    /// (see `json_fast::read_checked_line`): the file's state then. Queries read such a file
+    /// without validating it again while it keeps this state.
+    pub checked: Option<Stamp>,
+}
+
+/// A file's length and modification time, to tell whether it changed since it was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    len: u64,
+    modified: std::time::SystemTime,
+}
+
+impl Stamp {
+    /// The current state of the file at `path` (`None` when it cannot be known).
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: m.len(),
+            modified: m.modified().ok()?,
+        })
+    }
 }
 
 impl DataFile {
@@ -278,6 +300,8 @@ pub(crate) struct FileInference {
     /// A large JSON-lines file's segments, each with the range of its time values (empty when
     /// the file is read as a whole).
     pub segments: Vec<(Segment, TimeSpan)>,
+    /// See [`DataFile::checked`].
+    pub checked: Option<Stamp>,
 }
 
 /// The format of `path` from its extension (`.csv`, `.tsv`, `.json`, `.jsonl`, `.ndjson`,
@@ -357,6 +381,7 @@ pub(crate) fn resolve_files(path: &str) -> Result<Vec<DataFile>> {
                 kind,
                 gzip,
                 segment: None,
+                checked: None,
             }),
             None if explicit => {
                 return Err(KqlError::data(

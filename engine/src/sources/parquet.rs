@@ -188,6 +188,7 @@ pub fn diagnose(path: &Path) -> Option<KqlError> {
         gzip: false,
         size: 0,
         segment: None,
+        checked: None,
     };
     file_schema(&file)
         .and_then(|schema| read_each(&file, &schema, &mut |_| Ok(())))

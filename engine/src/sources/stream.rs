@@ -10,7 +10,10 @@
 //! the table is opened (as for eager tables), and with [`SourceOptions::lenient`] the skipped
 //! records are counted in the [`SourceReport`] there; the query-time read skips them again
 //! without counting. It also records each file's row count and the range of its
-//! [`TIME_COLUMN`] values.
+//! [`TIME_COLUMN`] values. A JSON file whose every line pass 1 parsed as one plain object
+//! (no `records` wrapper, no repeated key) is not validated again while its length and
+//! modification time stay as they were: pass 2 steps over the members it does not read and
+//! stops after the last one it needs (`json_fast::read_checked_line`).
 //!
 //! **Querying** (pass 2): `scan` keeps the files whose time range can match the filters on
 //! `TimeGenerated` (see below), splits them into at most `target_partitions` partitions of
@@ -92,7 +95,7 @@ struct Shared {
 pub struct TextTable {
     shared: Arc<Shared>,
     /// The files in path order, each with the range of its `TimeGenerated` values.
-    files: Vec<(DataFile, TimeSpan)>,
+    pub(super) files: Vec<(DataFile, TimeSpan)>,
     /// Read all files in one partition (small inputs keep the order of eager tables).
     single_partition: bool,
     /// `TimeGenerated` exists and is a datetime column: its filters can prune files.
@@ -112,17 +115,25 @@ impl TextTable {
         let mut units: Vec<(DataFile, TimeSpan)> = Vec::with_capacity(files.len());
         let mut rows = Some(0usize);
         for f in &files {
-            let (set, span, n, segments) = match f.kind {
+            let (set, span, n, segments, checked) = match f.kind {
                 Kind::Csv | Kind::Tsv => {
                     let i = csv::infer(f, options, None, Some(report))?;
-                    (i.columns, i.time, Some(i.rows), i.segments)
+                    (i.columns, i.time, Some(i.rows), i.segments, i.checked)
                 }
                 Kind::Json | Kind::JsonLines => {
                     let i = json::infer(f, options, Some(report))?;
-                    (i.columns, i.time, Some(i.rows), i.segments)
+                    (i.columns, i.time, Some(i.rows), i.segments, i.checked)
                 }
-                Kind::Parquet => (parquet::infer(f)?, TimeSpan::Unknown, None, Vec::new()),
+                Kind::Parquet => (
+                    parquet::infer(f)?,
+                    TimeSpan::Unknown,
+                    None,
+                    Vec::new(),
+                    None,
+                ),
             };
+            let mut f = f.clone();
+            f.checked = checked;
             columns.merge(&set);
             let hour = |span: TimeSpan| match hour_range(&f.path) {
                 Some((start, end)) => span.union(TimeSpan::Range(start, end - 1)),
@@ -613,6 +624,7 @@ mod tests {
             gzip: false,
             size,
             segment: None,
+            checked: None,
         };
         let names = |runs: Vec<Vec<DataFile>>| -> Vec<Vec<String>> {
             runs.into_iter()

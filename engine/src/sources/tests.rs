@@ -1188,3 +1188,43 @@ async fn a_record_filed_under_a_later_hour_is_still_found() -> TestResult {
     assert_eq!(text_table(&provider)?.files_scanned(), 3);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_checked_file_changed_in_place_is_validated_again() -> TestResult {
+    let dir = temp_dir("checked-changed")?;
+    let path = dir.join("c.jsonl");
+    write_jsonl(&path, 0, 2_000)?;
+    let p = path.to_string_lossy().to_string();
+    let opened = open_table_with_report(&p, &streaming())?;
+    let table = text_table(&opened.provider)?;
+    assert!(table.files.iter().all(|(f, _)| f.checked.is_some()));
+    let seq_only = |provider: Arc<dyn TableProvider>| async move {
+        let ctx = SessionContext::new();
+        let df = ctx.read_table(provider)?.select_columns(&["seq"])?;
+        df.count().await
+    };
+    assert_eq!(seq_only(opened.provider.clone()).await?, 2_000);
+
+    // Break line 1500 after its `seq` member without changing the file's length: a read that
+    // trusted the opening pass would stop after `seq` and never see it.
+    let text = std::fs::read_to_string(&path)?;
+    let mut lines: Vec<&str> = text.lines().collect();
+    let broken = lines[1499].replacen("\"props\":{", "\"props\":[", 1);
+    lines[1499] = &broken;
+    std::fs::write(&path, lines.join("\n") + "\n")?;
+    assert_eq!(std::fs::metadata(&path)?.len(), text.len() as u64);
+    // (The clock may not have moved since the file was written: move its time explicitly.)
+    std::fs::File::options()
+        .write(true)
+        .open(&path)?
+        .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60))?;
+    match seq_only(opened.provider.clone()).await {
+        Err(e) => assert!(
+            e.to_string().contains(&format!("{p}:1500: invalid JSON")),
+            "{e}"
+        ),
+        Ok(n) => return Err(format!("expected an error, counted {n} rows").into()),
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
