@@ -132,16 +132,41 @@ fn scan(
     if let Some((bytes, line)) = first {
         handle_line(&bytes, line, &mut report)?;
     }
+    // Lines are handled where they lie in the reader's buffer; only a line that crosses the
+    // buffer's end is copied (into `buf`).
+    buf.clear();
     loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| read_error(path, Some(line_no + 1), &e))?;
-        if n == 0 {
+        let avail = match reader.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(path, Some(line_no + 1), &e)),
+        };
+        if avail.is_empty() {
+            if !buf.is_empty() {
+                line_no += 1;
+                handle_line(&buf, line_no, &mut report)?;
+            }
             return Ok(line_no - first_line);
         }
-        line_no += 1;
-        handle_line(&buf, line_no, &mut report)?;
+        let mut used = 0;
+        while let Some(k) = avail
+            .get(used..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        {
+            let end = used + k + 1;
+            line_no += 1;
+            if buf.is_empty() {
+                handle_line(&avail[used..end], line_no, &mut report)?;
+            } else {
+                buf.extend_from_slice(&avail[used..end]);
+                handle_line(&buf, line_no, &mut report)?;
+                buf.clear();
+            }
+            used = end;
+        }
+        buf.extend_from_slice(&avail[used..]);
+        let n = avail.len();
+        reader.consume(n);
     }
 }
 
@@ -254,6 +279,20 @@ struct InferSink {
 }
 
 impl Sink for InferSink {
+    fn fast_bytes(&mut self, line: &[u8], _line_no: usize) -> Result<Outcome> {
+        let outcome = json_fast::infer_plain_line(
+            line,
+            &mut self.set,
+            TIME_COLUMN,
+            &mut self.time,
+            &mut self.scratch,
+        );
+        if outcome == Outcome::Done {
+            self.rows += 1;
+        }
+        Ok(outcome)
+    }
+
     fn fast(&mut self, line: &str, _line_no: usize) -> Result<Outcome> {
         let outcome = json_fast::infer_line(
             line,

@@ -33,7 +33,7 @@ pub(super) enum Outcome {
 }
 
 /// The key of the records wrapper, which only the tree path interprets.
-const RECORDS: &str = "records";
+pub(super) const RECORDS: &str = "records";
 
 /// Parses and validates any JSON value, keeping nothing.
 struct Skip;
@@ -128,7 +128,7 @@ pub(super) struct InferScratch {
     seen: Vec<u64>,
     row: u64,
     /// The row's observations: (existing column or new key, kind, TimeGenerated value).
-    pending: Vec<(Column, Inferred, Option<i64>)>,
+    pub(super) pending: Vec<(Column, Inferred, Option<i64>)>,
     /// The keys of an earlier row by member position, with their columns: records of one
     /// source mostly repeat their keys in one order, so a key is compared with the one seen at
     /// its position before it is looked up.
@@ -163,9 +163,49 @@ impl<V: Copy> KeyLayout<V> {
     }
 }
 
-enum Column {
+pub(super) enum Column {
     Known(usize),
     New(String),
+}
+
+impl InferScratch {
+    /// Starts a row: nothing observed, no key seen.
+    fn start_row(&mut self) {
+        self.row += 1;
+        self.pending.clear();
+    }
+
+    /// The column of the key `raw` at member position `at` of the row; `None` when the row
+    /// already had that key (or the key is not UTF-8).
+    pub(super) fn column_of(&mut self, at: usize, raw: &[u8], set: &ColumnSet) -> Option<Column> {
+        let known = match self.layout.0.get(at) {
+            Some((k, i)) if k.as_bytes() == raw => Some(*i),
+            _ => {
+                let key = std::str::from_utf8(raw).ok()?;
+                self.layout.get(at, key, |k| set.position(k))
+            }
+        };
+        match known {
+            Some(i) => {
+                if self.seen.len() <= i {
+                    self.seen.resize(i + 1, 0);
+                }
+                if self.seen[i] == self.row {
+                    return None;
+                }
+                self.seen[i] = self.row;
+                Some(Column::Known(i))
+            }
+            None => {
+                let key = std::str::from_utf8(raw).ok()?;
+                let repeated = self
+                    .pending
+                    .iter()
+                    .any(|(c, _, _)| matches!(c, Column::New(n) if n == key));
+                (!repeated).then(|| Column::New(key.to_string()))
+            }
+        }
+    }
 }
 
 /// Classifies the members of the object `line` into `set` (and the range of the
@@ -177,8 +217,7 @@ pub(super) fn infer_line(
     time: &mut TimeSpan,
     scratch: &mut InferScratch,
 ) -> Outcome {
-    scratch.row += 1;
-    scratch.pending.clear();
+    scratch.start_row();
     let mut de = serde_json::Deserializer::from_str(line);
     let visit = de.deserialize_map(InferRow {
         set,
@@ -188,6 +227,29 @@ pub(super) fn infer_line(
     if visit.is_err() || de.end().is_err() {
         return Outcome::Fallback;
     }
+    apply(set, time, scratch);
+    Outcome::Done
+}
+
+/// Like [`infer_line`], for a line of plain ASCII text (see `json_plain.rs`), which is not
+/// checked to be UTF-8 first; [`Outcome::Fallback`] leaves the line to [`infer_line`].
+pub(super) fn infer_plain_line(
+    line: &[u8],
+    set: &mut ColumnSet,
+    time_column: &str,
+    time: &mut TimeSpan,
+    scratch: &mut InferScratch,
+) -> Outcome {
+    scratch.start_row();
+    if super::json_plain::infer_plain(line, set, time_column, scratch).is_none() {
+        return Outcome::Fallback;
+    }
+    apply(set, time, scratch);
+    Outcome::Done
+}
+
+/// Records the row's observations in `set` and `time`.
+fn apply(set: &mut ColumnSet, time: &mut TimeSpan, scratch: &mut InferScratch) {
     for (column, kind, t) in scratch.pending.drain(..) {
         let i = match column {
             Column::Known(i) => i,
@@ -198,7 +260,6 @@ pub(super) fn infer_line(
             time.observe(t);
         }
     }
-    Outcome::Done
 }
 
 struct InferRow<'s> {
@@ -219,31 +280,10 @@ impl<'de> Visitor<'de> for InferRow<'_> {
             if key == RECORDS {
                 return Err(fallback());
             }
-            let set = self.set;
-            let known = scratch.layout.get(at, &key, |k| set.position(k));
-            at += 1;
-            let column = match known {
-                Some(i) => {
-                    if scratch.seen.len() <= i {
-                        scratch.seen.resize(i + 1, 0);
-                    }
-                    if scratch.seen[i] == scratch.row {
-                        return Err(fallback());
-                    }
-                    scratch.seen[i] = scratch.row;
-                    Column::Known(i)
-                }
-                None => {
-                    let repeated = scratch
-                        .pending
-                        .iter()
-                        .any(|(c, _, _)| matches!(c, Column::New(n) if *n == *key));
-                    if repeated {
-                        return Err(fallback());
-                    }
-                    Column::New(key.to_string())
-                }
+            let Some(column) = scratch.column_of(at, key.as_bytes(), self.set) else {
+                return Err(fallback());
             };
+            at += 1;
             let want_time = key == self.time_column;
             let (kind, t) = map.next_value_seed(Classify { want_time })?;
             scratch.pending.push((column, kind, t));
@@ -254,8 +294,8 @@ impl<'de> Visitor<'de> for InferRow<'_> {
 
 /// Classifies one value like `infer::classify_json`; with `want_time`, also returns the
 /// datetime a string holds.
-struct Classify {
-    want_time: bool,
+pub(super) struct Classify {
+    pub(super) want_time: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Classify {
@@ -295,16 +335,7 @@ impl<'de> Visitor<'de> for Classify {
         Ok((Inferred::Null, None))
     }
     fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        if s.is_empty() {
-            return Ok((Inferred::Null, None));
-        }
-        if let Some(t) = parse_datetime(s) {
-            return Ok((Inferred::Datetime, self.want_time.then_some(t)));
-        }
-        if parse_json_container(s).is_some() {
-            return Ok((Inferred::JsonText, None));
-        }
-        Ok((Inferred::String, None))
+        Ok(classify_str(s, self.want_time))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         SkipVisitor.visit_seq(seq)?;
@@ -314,6 +345,20 @@ impl<'de> Visitor<'de> for Classify {
         SkipVisitor.visit_map(map)?;
         Ok((Inferred::Dynamic, None))
     }
+}
+
+/// Classifies a string value (see [`Classify`]).
+pub(super) fn classify_str(s: &str, want_time: bool) -> (Inferred, Option<i64>) {
+    if s.is_empty() {
+        return (Inferred::Null, None);
+    }
+    if let Some(t) = parse_datetime(s) {
+        return (Inferred::Datetime, want_time.then_some(t));
+    }
+    if parse_json_container(s).is_some() {
+        return (Inferred::JsonText, None);
+    }
+    (Inferred::String, None)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,12 +601,14 @@ fn find_members<'a>(
             // An escaped key: the validating path decodes it.
             return None;
         }
-        let key = std::str::from_utf8(raw).ok()?;
-        let slot = layout
-            .get(at, key, |k| {
-                Some(columns.position(k).and_then(|c| builder.slot(c)))
-            })
-            .flatten();
+        let slot = match layout.0.get(at) {
+            Some((k, v)) if k.as_bytes() == raw => *v,
+            _ => layout
+                .get(at, std::str::from_utf8(raw).ok()?, |k| {
+                    Some(columns.position(k).and_then(|c| builder.slot(c)))
+                })
+                .flatten(),
+        };
         at += 1;
         i = skip_ws(line, end);
         if *line.get(i)? != b':' {
@@ -671,7 +718,7 @@ fn cell_of(text: &[u8]) -> Option<Cell<'_>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     //! The fast paths against the tree path (`classify_json`, `append_json` over a parsed
     //! `Value`) on generated records: valid and broken JSON, repeated keys, the records
     //! wrapper, escapes and surrogates, big and negative numbers, nested values.
@@ -777,6 +824,19 @@ mod tests {
         }
     }
 
+    /// The inference of one line as `json.rs` does it: the plain path, else `serde_json`'s.
+    pub(in crate::sources) fn infer_any(
+        l: &str,
+        set: &mut ColumnSet,
+        time: &mut TimeSpan,
+        scratch: &mut InferScratch,
+    ) -> Outcome {
+        match infer_plain_line(l.as_bytes(), set, "TimeGenerated", time, scratch) {
+            Outcome::Done => Outcome::Done,
+            Outcome::Fallback => infer_line(l, set, "TimeGenerated", time, scratch),
+        }
+    }
+
     #[test]
     fn inference_matches_the_tree_path() {
         let lines = lines();
@@ -789,7 +849,7 @@ mod tests {
             if let Some(m) = &record {
                 tree_infer(m, &mut tree, &mut tree_time);
             }
-            match infer_line(l, &mut fast, "TimeGenerated", &mut fast_time, &mut scratch) {
+            match infer_any(l, &mut fast, &mut fast_time, &mut scratch) {
                 Outcome::Done => {
                     handled += 1;
                     assert!(
@@ -932,9 +992,7 @@ mod tests {
             }
             out.push(l);
         }
-        out.retain(|l| {
-            infer_line(l, &mut set, "TimeGenerated", &mut time, &mut scratch) == Outcome::Done
-        });
+        out.retain(|l| infer_any(l, &mut set, &mut time, &mut scratch) == Outcome::Done);
         (out, set)
     }
 

@@ -23,6 +23,7 @@ mod csv;
 mod infer;
 mod json;
 mod json_fast;
+mod json_plain;
 mod parquet;
 pub(crate) mod parquet_table;
 pub(crate) mod range;

@@ -84,8 +84,8 @@ fn column_ref(name: &str) -> String {
 }
 
 /// Writes `bytes` as a data file of `kind` and loads and queries it every way: the load must
-/// not panic, a failed load or a failed data-reading query must name the file, and the file
-/// must be unchanged afterwards.
+/// not panic, a failed load or a failed data-reading query must name the file, an eager load
+/// and a streamed one must read the same rows, and the file must be unchanged afterwards.
 pub fn run_reader_case(kind: ReaderKind, bytes: &[u8]) -> Result<(), String> {
     let rt = runtime()?;
     for name in file_names(kind, bytes) {
@@ -98,9 +98,67 @@ pub fn run_reader_case(kind: ReaderKind, bytes: &[u8]) -> Result<(), String> {
                     .map_err(|e| format!("{name}, {mode:?}, lenient={lenient}: {e}"))?;
             }
         }
+        compare_modes(rt, &path).map_err(|e| format!("{name}: {e}"))?;
         let after = std::fs::read(&path).map_err(|e| format!("reading {name} back: {e}"))?;
         if after != bytes {
             return Err(format!("{name} changed on disk"));
+        }
+    }
+    Ok(())
+}
+
+/// The rows of `T`, of its first column and of its last column (the streamed JSON reader stops
+/// reading a line after the last column it needs, see `json_fast::read_checked_line`), as
+/// text; `None` when the file does not load.
+fn mode_rows(
+    rt: &tokio::runtime::Runtime,
+    path: &str,
+    mode: LoadMode,
+) -> Result<Option<Vec<String>>, String> {
+    let options = SourceOptions {
+        lenient: false,
+        mode,
+    };
+    let Ok(opened) = open_table_with_report(path, &options) else {
+        return Ok(None);
+    };
+    let schema = opened.provider.schema();
+    let fields = schema.fields();
+    let mut queries = vec!["T".to_string()];
+    for f in [fields.first(), fields.last()].into_iter().flatten() {
+        queries.push(format!("T | project {}", column_ref(f.name())));
+    }
+    let ctx = KqlContext::new();
+    ctx.register_table("T", opened.provider)
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for q in queries {
+        let r = rt.block_on(async { tokio::time::timeout(QUERY_TIMEOUT, ctx.run(&q)).await });
+        out.push(match r {
+            Err(_) => return Ok(None),
+            Ok(Err(e)) => format!("{q}: error {e}"),
+            Ok(Ok(results)) => {
+                let batches: Vec<_> = results.into_iter().flat_map(|r| r.batches).collect();
+                let table =
+                    kql_engine::datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+                        .map_err(|e| e.to_string())?;
+                format!("{q}:\n{table}")
+            }
+        });
+    }
+    Ok(Some(out))
+}
+
+/// An eager load and a streamed one of the file at `path` give the same rows.
+fn compare_modes(rt: &tokio::runtime::Runtime, path: &Path) -> Result<(), String> {
+    let path = path.to_str().ok_or("scratch path is not UTF-8")?;
+    let eager = mode_rows(rt, path, LoadMode::Eager)?;
+    let streamed = mode_rows(rt, path, LoadMode::Streaming)?;
+    if let (Some(a), Some(b)) = (eager, streamed) {
+        for (x, y) in a.iter().zip(&b) {
+            if x != y {
+                return Err(format!("eager and streamed loads differ:\n{x}\n---\n{y}"));
+            }
         }
     }
     Ok(())
