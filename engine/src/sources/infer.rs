@@ -161,11 +161,16 @@ pub fn parse_real(s: &str) -> Option<f64> {
 
 /// Text that is a JSON object or array, parsed.
 pub fn parse_json_container(s: &str) -> Option<Value> {
-    let t = s.trim_start();
-    if !(t.starts_with('{') || t.starts_with('[')) {
+    parse_json_container_bytes(s.as_bytes())
+}
+
+/// [`parse_json_container`] over bytes.
+pub fn parse_json_container_bytes(b: &[u8]) -> Option<Value> {
+    let t = b.trim_ascii_start();
+    if !(t.starts_with(b"{") || t.starts_with(b"[")) {
         return None;
     }
-    match serde_json::from_str::<Value>(s) {
+    match serde_json::from_slice::<Value>(b) {
         Ok(v @ (Value::Object(_) | Value::Array(_))) => Some(v),
         _ => None,
     }
@@ -178,11 +183,15 @@ pub fn parse_json_container(s: &str) -> Option<Value> {
 ///
 /// Values outside Arrow's nanosecond range (1677-09-21 .. 2262-04-11) are `None`.
 pub fn parse_datetime(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
+    parse_datetime_bytes(s.as_bytes())
+}
+
+/// [`parse_datetime`] over bytes.
+pub fn parse_datetime_bytes(b: &[u8]) -> Option<i64> {
     if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
         parse_iso(b)
     } else if b.len() >= 8 && b.iter().take(3).any(|&c| c == b'/') {
-        parse_us(s)
+        parse_us(b)
     } else {
         None
     }
@@ -302,8 +311,7 @@ fn parse_iso(b: &[u8]) -> Option<i64> {
     to_nanos(days, h, mi, s, nanos, offset_secs)
 }
 
-fn parse_us(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
+fn parse_us(b: &[u8]) -> Option<i64> {
     let mut c = Cur { b, i: 0 };
     let mo = c.digits(1, 2)?;
     c.eat(b'/').then_some(())?;
@@ -319,24 +327,23 @@ fn parse_us(s: &str) -> Option<i64> {
         return None;
     }
     let (mut h, mi, sec, nanos) = parse_clock(&mut c, 1)?;
-    let rest = s.get(c.i..)?;
-    let rest = rest.strip_prefix(' ').unwrap_or(rest);
-    match rest.to_ascii_uppercase().as_str() {
-        "" => {
-            if h > 23 {
-                return None;
-            }
+    let rest = b.get(c.i..)?;
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let pm = rest.eq_ignore_ascii_case(b"PM");
+    if rest.is_empty() {
+        if h > 23 {
+            return None;
         }
-        am_pm @ ("AM" | "PM") => {
-            if !(1..=12).contains(&h) {
-                return None;
-            }
-            h %= 12;
-            if am_pm == "PM" {
-                h += 12;
-            }
+    } else if pm || rest.eq_ignore_ascii_case(b"AM") {
+        if !(1..=12).contains(&h) {
+            return None;
         }
-        _ => return None,
+        h %= 12;
+        if pm {
+            h += 12;
+        }
+    } else {
+        return None;
     }
     to_nanos(days, h, mi, sec, nanos, 0)
 }

@@ -16,7 +16,7 @@
 
 use super::TimeSpan;
 use super::columns::{BatchBuilder, ColumnBuilder};
-use super::infer::{Inferred, parse_datetime, parse_json_container};
+use super::infer::{Inferred, parse_datetime_bytes, parse_json_container_bytes};
 use super::unify::ColumnSet;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
@@ -127,8 +127,13 @@ pub(super) struct InferScratch {
     /// The row in which each column was last seen (duplicate-key detection).
     seen: Vec<u64>,
     row: u64,
-    /// The row's observations: (existing column or new key, kind, TimeGenerated value).
-    pub(super) pending: Vec<(Column, Inferred, Option<i64>)>,
+    /// The row's observations: (existing column or new key, kind). Small and `Copy`: a
+    /// member's push is then cheap.
+    pub(super) pending: Vec<(Column, Inferred)>,
+    /// The keys of the row's new columns (`Column::New` indexes them).
+    new_keys: Vec<String>,
+    /// The row's TimeGenerated value (a row has one, repeated keys being left to the tree).
+    pub(super) pending_time: Option<i64>,
     /// The keys of an earlier row by member position, with their columns: records of one
     /// source mostly repeat their keys in one order, so a key is compared with the one seen at
     /// its position before it is looked up.
@@ -163,9 +168,11 @@ impl<V: Copy> KeyLayout<V> {
     }
 }
 
+#[derive(Clone, Copy)]
 pub(super) enum Column {
-    Known(usize),
-    New(String),
+    Known(u32),
+    /// An index into [`InferScratch::new_keys`].
+    New(u32),
 }
 
 impl InferScratch {
@@ -173,6 +180,8 @@ impl InferScratch {
     fn start_row(&mut self) {
         self.row += 1;
         self.pending.clear();
+        self.new_keys.clear();
+        self.pending_time = None;
     }
 
     /// The column of the key `raw` at member position `at` of the row; `None` when the row
@@ -194,15 +203,15 @@ impl InferScratch {
                     return None;
                 }
                 self.seen[i] = self.row;
-                Some(Column::Known(i))
+                Some(Column::Known(u32::try_from(i).ok()?))
             }
             None => {
                 let key = std::str::from_utf8(raw).ok()?;
-                let repeated = self
-                    .pending
-                    .iter()
-                    .any(|(c, _, _)| matches!(c, Column::New(n) if n == key));
-                (!repeated).then(|| Column::New(key.to_string()))
+                if self.new_keys.iter().any(|n| n == key) {
+                    return None;
+                }
+                self.new_keys.push(key.to_string());
+                Some(Column::New(u32::try_from(self.new_keys.len() - 1).ok()?))
             }
         }
     }
@@ -250,15 +259,20 @@ pub(super) fn infer_plain_line(
 
 /// Records the row's observations in `set` and `time`.
 fn apply(set: &mut ColumnSet, time: &mut TimeSpan, scratch: &mut InferScratch) {
-    for (column, kind, t) in scratch.pending.drain(..) {
+    for &(column, kind) in &scratch.pending {
         let i = match column {
-            Column::Known(i) => i,
-            Column::New(name) => set.index_of(&name),
+            Column::Known(i) => Some(i as usize),
+            Column::New(j) => scratch
+                .new_keys
+                .get(j as usize)
+                .map(|name| set.index_of(name)),
         };
-        set.observe_at(i, kind);
-        if let Some(t) = t {
-            time.observe(t);
+        if let Some(i) = i {
+            set.observe_at(i, kind);
         }
+    }
+    if let Some(t) = scratch.pending_time {
+        time.observe(t);
     }
 }
 
@@ -286,7 +300,10 @@ impl<'de> Visitor<'de> for InferRow<'_> {
             at += 1;
             let want_time = key == self.time_column;
             let (kind, t) = map.next_value_seed(Classify { want_time })?;
-            scratch.pending.push((column, kind, t));
+            scratch.pending.push((column, kind));
+            if t.is_some() {
+                scratch.pending_time = t;
+            }
         }
         Ok(())
     }
@@ -335,7 +352,7 @@ impl<'de> Visitor<'de> for Classify {
         Ok((Inferred::Null, None))
     }
     fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(classify_str(s, self.want_time))
+        Ok(classify_str(s.as_bytes(), self.want_time))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         SkipVisitor.visit_seq(seq)?;
@@ -347,15 +364,15 @@ impl<'de> Visitor<'de> for Classify {
     }
 }
 
-/// Classifies a string value (see [`Classify`]).
-pub(super) fn classify_str(s: &str, want_time: bool) -> (Inferred, Option<i64>) {
+/// Classifies the text of a string value (see [`Classify`]).
+pub(super) fn classify_str(s: &[u8], want_time: bool) -> (Inferred, Option<i64>) {
     if s.is_empty() {
         return (Inferred::Null, None);
     }
-    if let Some(t) = parse_datetime(s) {
+    if let Some(t) = parse_datetime_bytes(s) {
         return (Inferred::Datetime, want_time.then_some(t));
     }
-    if parse_json_container(s).is_some() {
+    if parse_json_container_bytes(s).is_some() {
         return (Inferred::JsonText, None);
     }
     (Inferred::String, None)
@@ -595,12 +612,12 @@ fn find_members<'a>(
         if *line.get(i)? != b'"' {
             return None;
         }
-        let end = string_end(line, i + 1)?;
-        let raw = line.get(i + 1..end - 1)?;
-        if raw.contains(&b'\\') {
+        let (end, escaped) = string_span(line, i + 1)?;
+        if escaped {
             // An escaped key: the validating path decodes it.
             return None;
         }
+        let raw = line.get(i + 1..end - 1)?;
         let slot = match layout.0.get(at) {
             Some((k, v)) if k.as_bytes() == raw => *v,
             _ => layout
@@ -615,9 +632,12 @@ fn find_members<'a>(
             return None;
         }
         let start = skip_ws(line, i + 1);
-        let stop = value_end(line, start)?;
+        let (stop, escaped) = match *line.get(start)? {
+            b'"' => string_span(line, start + 1)?,
+            _ => (value_end(line, start)?, false),
+        };
         if let Some(cell) = slot.and_then(|j| cells.get_mut(j)) {
-            *cell = cell_of(line.get(start..stop)?)?;
+            *cell = cell_of(line.get(start..stop)?, escaped)?;
             missing -= 1;
         }
         i = skip_ws(line, stop);
@@ -640,13 +660,20 @@ fn skip_ws(line: &[u8], mut i: usize) -> usize {
 }
 
 /// The position after the closing quote of the string whose text starts at `i`.
-fn string_end(line: &[u8], mut i: usize) -> Option<usize> {
+fn string_end(line: &[u8], i: usize) -> Option<usize> {
+    string_span(line, i).map(|(end, _)| end)
+}
+
+/// [`string_end`], and whether the string holds an escape.
+fn string_span(line: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
     loop {
-        let k = i + memchr::memchr2(b'"', b'\\', line.get(i..)?)?;
+        let k = super::json_plain::find_byte(line, i, b'"', Some(b'\\'))?;
         if line[k] == b'"' {
-            return Some(k + 1);
+            return Some((k + 1, escaped));
         }
         // An escape: the character after the backslash is never the closing quote.
+        escaped = true;
         i = k + 2;
     }
 }
@@ -686,12 +713,12 @@ fn value_end(line: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// A value's cell, parsed as the tree path parses it.
-fn cell_of(text: &[u8]) -> Option<Cell<'_>> {
+/// A value's cell, parsed as the tree path parses it (`escaped`: a string holding an escape).
+fn cell_of(text: &[u8], escaped: bool) -> Option<Cell<'_>> {
     match *text.first()? {
         b'"' => {
             let inner = text.get(1..text.len() - 1)?;
-            if inner.contains(&b'\\') {
+            if escaped {
                 serde_json::from_slice::<String>(text)
                     .ok()
                     .map(|s| Cell::Str(Cow::Owned(s)))
@@ -816,7 +843,7 @@ pub(super) mod tests {
             if kind == Inferred::Datetime
                 && k == "TimeGenerated"
                 && let Value::String(s) = v
-                && let Some(t) = parse_datetime(s)
+                && let Some(t) = crate::sources::infer::parse_datetime(s)
             {
                 time.observe(t);
             }

@@ -40,8 +40,6 @@ pub(super) fn infer_plain(
     if !is_plain(line) {
         return None;
     }
-    // One check for the whole line, so that strings are slices of it.
-    let text = std::str::from_utf8(line).ok()?;
     let mut i = skip_spaces(line, 0);
     if *line.get(i)? != b'{' {
         return None;
@@ -67,8 +65,11 @@ pub(super) fn infer_plain(
                 return None;
             }
             i = skip_spaces(line, i + 1);
-            let (kind, t, next) = classify(text, i, key == time_column.as_bytes())?;
-            scratch.pending.push((column, kind, t));
+            let (kind, t, next) = classify(line, i, key == time_column.as_bytes())?;
+            scratch.pending.push((column, kind));
+            if t.is_some() {
+                scratch.pending_time = t;
+            }
             i = skip_spaces(line, next);
             match *line.get(i)? {
                 b',' => i = skip_spaces(line, i + 1),
@@ -93,24 +94,44 @@ fn skip_spaces(line: &[u8], mut i: usize) -> usize {
 /// The position after the closing quote of the string whose text starts at `i` (plain text:
 /// the next quote closes it).
 fn string_end(line: &[u8], i: usize) -> Option<usize> {
-    let rest = line.get(i..)?;
-    // Most strings of a log line are short: look at them directly before calling `memchr`.
-    let head = rest.get(..16).unwrap_or(rest);
-    let k = match head.iter().position(|&b| b == b'"') {
-        Some(k) => k,
-        None => head.len() + memchr::memchr(b'"', rest.get(head.len()..)?)?,
-    };
-    Some(i + k + 1)
+    Some(find_byte(line, i, b'"', None)? + 1)
 }
 
-/// The kind of the value at `i` of `text` (with the datetime of a string when `want_time`)
-/// and the position after it.
-fn classify(text: &str, i: usize, want_time: bool) -> Option<(Inferred, Option<i64>, usize)> {
-    let line = text.as_bytes();
+/// The position of the first `a` (or `b`) in `line` from `from`. Most strings of a log line
+/// are short: their first bytes are looked at eight at a time before `memchr` takes over.
+pub(super) fn find_byte(line: &[u8], from: usize, a: u8, b: Option<u8>) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `v` that is zero; the lowest one set is exact.
+    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let (wa, wb) = (ONES * u64::from(a), b.map(|b| ONES * u64::from(b)));
+    let mut k = from;
+    for _ in 0..4 {
+        let Some(chunk) = line.get(k..k + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) else {
+            break;
+        };
+        let v = u64::from_le_bytes(chunk);
+        let found = zeros(v ^ wa) | wb.map_or(0, |wb| zeros(v ^ wb));
+        if found != 0 {
+            return Some(k + (found.trailing_zeros() / 8) as usize);
+        }
+        k += 8;
+    }
+    let rest = line.get(k..)?;
+    let at = match b {
+        Some(b) => memchr::memchr2(a, b, rest)?,
+        None => memchr::memchr(a, rest)?,
+    };
+    Some(k + at)
+}
+
+/// The kind of the value at `i` (with the datetime of a string when `want_time`) and the
+/// position after it.
+fn classify(line: &[u8], i: usize, want_time: bool) -> Option<(Inferred, Option<i64>, usize)> {
     match *line.get(i)? {
         b'"' => {
             let end = string_end(line, i + 1)?;
-            let (kind, t) = classify_str(text.get(i + 1..end - 1)?, want_time);
+            let (kind, t) = classify_str(line.get(i + 1..end - 1)?, want_time);
             Some((kind, t, end))
         }
         b'{' | b'[' => Some((Inferred::Dynamic, None, container_end(line, i, 1)?)),
@@ -322,7 +343,7 @@ mod tests {
                     panic!("the plain scanner took a line serde_json rejects: {line}");
                 };
                 // A repeated key is handed back, so members and keys correspond one to one.
-                let got: Vec<Inferred> = scratch.pending.iter().map(|(_, k, _)| *k).collect();
+                let got: Vec<Inferred> = scratch.pending.iter().map(|(_, k)| *k).collect();
                 let want: Vec<Inferred> = expected.iter().map(|(_, k)| *k).collect();
                 assert_eq!(got, want, "{line}");
             }
@@ -355,5 +376,27 @@ mod tests {
         let mut long = vec![b'a'; 70];
         long[65] = 0x1f;
         assert!(!is_plain(&long));
+    }
+
+    #[test]
+    fn find_byte_finds_the_first_match() {
+        let mut rng = kql_functions::rng::SplitMix64::new(3);
+        for _ in 0..2000 {
+            let n = rng.index(80);
+            let line: Vec<u8> = (0..n).map(|_| b"ab\"\\\x80\xff"[rng.index(6)]).collect();
+            let from = rng.index(n + 1);
+            let rest = &line[from..];
+            let one = rest.iter().position(|&c| c == b'"').map(|k| from + k);
+            let two = rest
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\')
+                .map(|k| from + k);
+            assert_eq!(find_byte(&line, from, b'"', None), one, "{line:?} {from}");
+            assert_eq!(
+                find_byte(&line, from, b'"', Some(b'\\')),
+                two,
+                "{line:?} {from}"
+            );
+        }
     }
 }
