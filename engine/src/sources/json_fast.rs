@@ -168,6 +168,11 @@ impl<V: Copy> KeyLayout<V> {
     }
 }
 
+/// Whether two keys are equal, compared in place (keys are short; `==` calls `memcmp`).
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 #[derive(Clone, Copy)]
 pub(super) enum Column {
     Known(u32),
@@ -188,7 +193,7 @@ impl InferScratch {
     /// already had that key (or the key is not UTF-8).
     pub(super) fn column_of(&mut self, at: usize, raw: &[u8], set: &ColumnSet) -> Option<Column> {
         let known = match self.layout.0.get(at) {
-            Some((k, i)) if k.as_bytes() == raw => Some(*i),
+            Some((k, i)) if same_key(k.as_bytes(), raw) => Some(*i),
             _ => {
                 let key = std::str::from_utf8(raw).ok()?;
                 self.layout.get(at, key, |k| set.position(k))
@@ -619,7 +624,7 @@ fn find_members<'a>(
         }
         let raw = line.get(i + 1..end - 1)?;
         let slot = match layout.0.get(at) {
-            Some((k, v)) if k.as_bytes() == raw => *v,
+            Some((k, v)) if same_key(k.as_bytes(), raw) => *v,
             _ => layout
                 .get(at, std::str::from_utf8(raw).ok()?, |k| {
                     Some(columns.position(k).and_then(|c| builder.slot(c)))
