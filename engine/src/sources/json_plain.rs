@@ -144,16 +144,15 @@ fn classify(line: &[u8], i: usize, want_time: bool) -> Option<(Inferred, Option<
 
 /// The kind of the number or literal at `i` and the position after it.
 fn scalar(line: &[u8], i: usize) -> Option<(Inferred, usize)> {
-    for (word, kind) in [
-        (&b"true"[..], Inferred::Bool),
-        (b"false", Inferred::Bool),
-        (b"null", Inferred::Null),
-    ] {
-        if line.get(i..)?.starts_with(word) {
-            return Some((kind, i + word.len()));
-        }
-    }
-    number(line, i)
+    let (word, kind): (&[u8], _) = match *line.get(i)? {
+        b't' => (b"true", Inferred::Bool),
+        b'f' => (b"false", Inferred::Bool),
+        b'n' => (b"null", Inferred::Null),
+        _ => return number(line, i),
+    };
+    line.get(i..)?
+        .starts_with(word)
+        .then_some((kind, i + word.len()))
 }
 
 /// The kind of the number at `i` (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`, at most 18 characters, not
