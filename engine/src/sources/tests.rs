@@ -1190,7 +1190,7 @@ async fn a_record_filed_under_a_later_hour_is_still_found() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_checked_file_changed_in_place_is_validated_again() -> TestResult {
+async fn checked_reads_need_an_unchanged_file_and_a_strict_open() -> TestResult {
     let dir = temp_dir("checked-changed")?;
     let path = dir.join("c.jsonl");
     write_jsonl(&path, 0, 2_000)?;
@@ -1225,6 +1225,22 @@ async fn a_checked_file_changed_in_place_is_validated_again() -> TestResult {
         ),
         Ok(n) => return Err(format!("expected an error, counted {n} rows").into()),
     }
+
+    // A lenient open that skipped a bad line does not trust the file: the queries skip the
+    // line too, although it is bad only after `seq`.
+    let lenient = SourceOptions {
+        lenient: true,
+        mode: LoadMode::Streaming,
+    };
+    let opened = open_table_with_report(&p, &lenient)?;
+    assert_eq!(opened.report.skipped_records, 1);
+    assert!(
+        text_table(&opened.provider)?
+            .files
+            .iter()
+            .all(|(f, _)| f.checked.is_none())
+    );
+    assert_eq!(seq_only(opened.provider.clone()).await?, 1_999);
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
