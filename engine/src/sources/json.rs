@@ -274,7 +274,7 @@ struct InferSink {
     rows: usize,
     time: TimeSpan,
     scratch: InferScratch,
-    /// Every line so far was one object the fast path handled.
+    /// Every line so far was one object a fast path handled.
     plain: bool,
 }
 
@@ -337,7 +337,8 @@ impl Sink for InferSink {
 /// and skipped-record examples included, is the same as one pass over the file. The segments,
 /// each with the range of its own time values, are returned for the table's scans.
 ///
-/// When every line was one object that `json_fast::infer_line` handled, the result is
+/// When every line was one object that a fast path (`json_plain.rs`, `json_fast::infer_line`)
+/// handled, the result is
 /// [`FileInference::checked`] with the file's state before the pass.
 pub fn infer(
     file: &DataFile,
