@@ -83,11 +83,41 @@ pub fn canonical_order(batch: &RecordBatch) -> Result<RecordBatch> {
     if columns.is_empty() || batch.num_rows() < 2 {
         return Ok(batch.clone());
     }
-    // each row as bytes whose order is the columns' order, compared as a whole (much faster
-    // than a column-by-column lexicographic sort)
+    // Each row as bytes whose order is the columns' order. Equal rows are grouped by hashing
+    // their bytes, only the distinct rows are sorted, and the rows are then placed group by
+    // group (a counting sort): linear in the rows, where sorting them all was not (a 20 M-row
+    // input took seconds). Rows of one group keep their input order; they differ, if at all,
+    // only in nested columns, which the order never used.
     let rows = RowConverter::new(fields)?.convert_columns(&columns)?;
-    let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
-    order.sort_unstable_by(|a, b| rows.row(*a as usize).cmp(&rows.row(*b as usize)));
+    let n = batch.num_rows();
+    let mut ids: crate::hashing::FastMap<&[u8], u32> = crate::hashing::FastMap::default();
+    let mut distinct: Vec<&[u8]> = Vec::new();
+    let mut counts: Vec<u32> = Vec::new();
+    let mut id_of: Vec<u32> = Vec::with_capacity(n);
+    for i in 0..n {
+        let bytes = rows.row(i).data();
+        let id = *ids.entry(bytes).or_insert_with(|| {
+            distinct.push(bytes);
+            counts.push(0);
+            (distinct.len() - 1) as u32
+        });
+        counts[id as usize] += 1;
+        id_of.push(id);
+    }
+    let mut by_value: Vec<u32> = (0..distinct.len() as u32).collect();
+    by_value.sort_unstable_by(|&a, &b| distinct[a as usize].cmp(distinct[b as usize]));
+    // `next[id]`: where the next row of group `id` goes.
+    let mut next = vec![0u32; distinct.len()];
+    let mut at = 0u32;
+    for &id in &by_value {
+        next[id as usize] = at;
+        at += counts[id as usize];
+    }
+    let mut order = vec![0u32; n];
+    for (i, &id) in id_of.iter().enumerate() {
+        order[next[id as usize] as usize] = i as u32;
+        next[id as usize] += 1;
+    }
     Ok(take_record_batch(batch, &UInt32Array::from(order))?)
 }
 

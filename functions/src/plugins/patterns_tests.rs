@@ -562,3 +562,51 @@ fn autocluster_errors() {
     let e = plan_err(&autocluster::DEF, &b, vec![s("~"), s("~"), l(0)]);
     assert_eq!(e.arg, Some(ArgRef::Positional(2)));
 }
+
+#[test]
+fn canonical_order_sorts_by_value_whatever_the_input_order() {
+    let mut rng = crate::rng::SplitMix64::new(11);
+    let n = 3_000;
+    let mut a: Vec<Option<i64>> = Vec::with_capacity(n);
+    let mut b: Vec<Option<&str>> = Vec::with_capacity(n);
+    for _ in 0..n {
+        a.push((rng.index(10) > 0).then(|| rng.index(7) as i64 - 3));
+        b.push([None, Some(""), Some("x"), Some("y"), Some("xy")][rng.index(5)]);
+    }
+    let batch = |order: &[usize]| {
+        let a: Int64Array = order.iter().map(|&i| a[i]).collect();
+        let b: StringArray = order.iter().map(|&i| b[i]).collect();
+        batch_of(vec![("a", Arc::new(a) as ArrayRef), ("b", Arc::new(b))])
+    };
+    let identity: Vec<usize> = (0..n).collect();
+    let mut shuffled = identity.clone();
+    for i in (1..n).rev() {
+        shuffled.swap(i, rng.index(i + 1));
+    }
+    let first = canonical_order(&batch(&identity)).unwrap();
+    let second = canonical_order(&batch(&shuffled)).unwrap();
+    assert_eq!(first, second);
+    // Sorted by a, then b, nulls first (the rows as (a, b) pairs, compared as Options).
+    let pairs: Vec<(Option<i64>, Option<String>)> = (0..n)
+        .map(|i| {
+            let a = first
+                .column(0)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .unwrap();
+            let b = first
+                .column(1)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap();
+            (
+                a.is_valid(i).then(|| a.value(i)),
+                b.is_valid(i).then(|| b.value(i).to_string()),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(Option<i64>, Option<String>)> =
+        (0..n).map(|i| (a[i], b[i].map(str::to_string))).collect();
+    expected.sort();
+    assert_eq!(pairs, expected);
+}
