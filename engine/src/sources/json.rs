@@ -278,33 +278,27 @@ struct InferSink {
     plain: bool,
 }
 
-impl Sink for InferSink {
-    fn fast_bytes(&mut self, line: &[u8], _line_no: usize) -> Result<Outcome> {
-        let outcome = json_fast::infer_plain_line(
-            line,
-            &mut self.set,
-            TIME_COLUMN,
-            &mut self.time,
-            &mut self.scratch,
-        );
+impl InferSink {
+    /// Counts a row the fast path handled.
+    fn counted(&mut self, outcome: Outcome) -> Result<Outcome> {
         if outcome == Outcome::Done {
             self.rows += 1;
         }
         Ok(outcome)
     }
+}
+
+impl Sink for InferSink {
+    fn fast_bytes(&mut self, line: &[u8], _line_no: usize) -> Result<Outcome> {
+        let (set, time, scratch) = (&mut self.set, &mut self.time, &mut self.scratch);
+        let outcome = json_fast::infer_plain_line(line, set, TIME_COLUMN, time, scratch);
+        self.counted(outcome)
+    }
 
     fn fast(&mut self, line: &str, _line_no: usize) -> Result<Outcome> {
-        let outcome = json_fast::infer_line(
-            line,
-            &mut self.set,
-            TIME_COLUMN,
-            &mut self.time,
-            &mut self.scratch,
-        );
-        if outcome == Outcome::Done {
-            self.rows += 1;
-        }
-        Ok(outcome)
+        let (set, time, scratch) = (&mut self.set, &mut self.time, &mut self.scratch);
+        let outcome = json_fast::infer_line(line, set, TIME_COLUMN, time, scratch);
+        self.counted(outcome)
     }
 
     fn skipped(&mut self) {
@@ -600,6 +594,22 @@ struct ReadSink<'a> {
 }
 
 impl ReadSink<'_> {
+    /// Ends the row a fast path read, or names the file and line of a value that did not fit.
+    fn finish(
+        &mut self,
+        read: std::result::Result<Outcome, String>,
+        line_no: usize,
+    ) -> Result<Outcome> {
+        match read {
+            Ok(Outcome::Done) => {
+                self.end_row()?;
+                Ok(Outcome::Done)
+            }
+            Ok(Outcome::Fallback) => Ok(Outcome::Fallback),
+            Err(m) => Err(KqlError::data(&self.file.path, Some(line_no), m)),
+        }
+    }
+
     fn end_row(&mut self) -> Result<()> {
         self.builder.end_row()?;
         for b in self.builder.take_batches() {
@@ -614,25 +624,14 @@ impl Sink for ReadSink<'_> {
         if !self.checked {
             return Ok(Outcome::Fallback);
         }
-        match json_fast::read_checked_line(line, self.columns, self.builder, &mut self.scratch) {
-            Ok(Outcome::Done) => {
-                self.end_row()?;
-                Ok(Outcome::Done)
-            }
-            Ok(Outcome::Fallback) => Ok(Outcome::Fallback),
-            Err(m) => Err(KqlError::data(&self.file.path, Some(line_no), m)),
-        }
+        let read =
+            json_fast::read_checked_line(line, self.columns, self.builder, &mut self.scratch);
+        self.finish(read, line_no)
     }
 
     fn fast(&mut self, line: &str, line_no: usize) -> Result<Outcome> {
-        match json_fast::read_line(line, self.columns, self.builder, &mut self.scratch) {
-            Ok(Outcome::Done) => {
-                self.end_row()?;
-                Ok(Outcome::Done)
-            }
-            Ok(Outcome::Fallback) => Ok(Outcome::Fallback),
-            Err(m) => Err(KqlError::data(&self.file.path, Some(line_no), m)),
-        }
+        let read = json_fast::read_line(line, self.columns, self.builder, &mut self.scratch);
+        self.finish(read, line_no)
     }
 
     fn record(&mut self, record: Record, line: Option<usize>) -> Result<()> {

@@ -417,29 +417,40 @@ pub(super) fn read_line(
     builder: &mut BatchBuilder,
     scratch: &mut ReadScratch,
 ) -> Result<Outcome, String> {
+    read_row(builder, scratch, |builder, cells, layout| {
+        let mut de = serde_json::Deserializer::from_str(line);
+        let visit = de.deserialize_map(ReadRow {
+            columns,
+            builder,
+            cells,
+            layout,
+        });
+        visit.is_ok() && de.end().is_ok()
+    })
+}
+
+/// Appends one row to `builder` from the cells `fill` finds (one per projected column), unless
+/// `fill` returns `false`: then the line is handed back ([`Outcome::Fallback`]).
+fn read_row<'a>(
+    builder: &mut BatchBuilder,
+    scratch: &mut ReadScratch,
+    fill: impl FnOnce(&BatchBuilder, &mut [Cell<'a>], &mut KeyLayout<Option<usize>>) -> bool,
+) -> Result<Outcome, String> {
     let n = builder.columns_mut().len();
-    // The cells borrow from `line`: reuse the allocation, not the (lifetime-bound) contents.
-    let mut cells: Vec<Cell<'_>> = std::mem::take(&mut scratch.cells)
+    // The cells borrow from the line: reuse the allocation, not the (lifetime-bound) contents.
+    let mut cells: Vec<Cell<'a>> = std::mem::take(&mut scratch.cells)
         .into_iter()
         .map(|_| Cell::Missing)
         .collect();
     cells.resize_with(n, Cell::default);
-    let mut de = serde_json::Deserializer::from_str(line);
-    let visit = de.deserialize_map(ReadRow {
-        columns,
-        builder,
-        cells: &mut cells,
-        layout: &mut scratch.layout,
-    });
-    if visit.is_err() || de.end().is_err() {
-        scratch.cells = recycle(cells);
-        return Ok(Outcome::Fallback);
-    }
-    let mut result = Ok(Outcome::Done);
-    for (col, cell) in builder.columns_mut().iter_mut().zip(cells.iter_mut()) {
-        if let Err(m) = append_cell(col, std::mem::take(cell)) {
-            result = Err(m);
-            break;
+    let mut result = Ok(Outcome::Fallback);
+    if fill(builder, &mut cells, &mut scratch.layout) {
+        result = Ok(Outcome::Done);
+        for (col, cell) in builder.columns_mut().iter_mut().zip(cells.iter_mut()) {
+            if let Err(m) = append_cell(col, std::mem::take(cell)) {
+                result = Err(m);
+                break;
+            }
         }
     }
     scratch.cells = recycle(cells);
@@ -467,7 +478,7 @@ fn append_cell(col: &mut ColumnBuilder, cell: Cell<'_>) -> Result<(), String> {
 struct ReadRow<'s, 'a> {
     columns: &'s ColumnSet,
     builder: &'s BatchBuilder,
-    cells: &'s mut Vec<Cell<'a>>,
+    cells: &'s mut [Cell<'a>],
     layout: &'s mut KeyLayout<Option<usize>>,
 }
 
@@ -570,25 +581,9 @@ pub(super) fn read_checked_line(
     builder: &mut BatchBuilder,
     scratch: &mut ReadScratch,
 ) -> Result<Outcome, String> {
-    let n = builder.columns_mut().len();
-    let mut cells: Vec<Cell<'_>> = std::mem::take(&mut scratch.cells)
-        .into_iter()
-        .map(|_| Cell::Missing)
-        .collect();
-    cells.resize_with(n, Cell::default);
-    let found = find_members(line, columns, builder, &mut cells, &mut scratch.layout);
-    let mut result = Ok(Outcome::Fallback);
-    if found.is_some() {
-        result = Ok(Outcome::Done);
-        for (col, cell) in builder.columns_mut().iter_mut().zip(cells.iter_mut()) {
-            if let Err(m) = append_cell(col, std::mem::take(cell)) {
-                result = Err(m);
-                break;
-            }
-        }
-    }
-    scratch.cells = recycle(cells);
-    result
+    read_row(builder, scratch, |builder, cells, layout| {
+        find_members(line, columns, builder, cells, layout).is_some()
+    })
 }
 
 /// Fills `cells` with the values of the projected members of `line` (see
