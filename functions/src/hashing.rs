@@ -1,7 +1,7 @@
 //! A fast hash map for keys that are not attacker-chosen (values, ids, strings of the data):
 //! an FxHash-style multiplicative mix with a final avalanche, so that the low bits the table
-//! uses depend on every input bit. Used by the pattern plugins' dictionary encoding and by the
-//! t-digest's exact counts.
+//! uses depend on every input bit. Used by the pattern plugins' dictionary encoding, the log-pattern miner
+//! (`reduce_miner.rs`) and the t-digest's exact counts.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -31,6 +31,12 @@ impl Hasher for MixHasher {
             b[..rest.len()].copy_from_slice(rest);
             self.add(u64::from_le_bytes(b));
         }
+    }
+    fn write_u8(&mut self, x: u8) {
+        self.add(u64::from(x));
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.add(u64::from(x));
     }
     fn write_u64(&mut self, x: u64) {
         self.add(x);

@@ -231,18 +231,15 @@ pub(super) fn infer_line(
     time: &mut TimeSpan,
     scratch: &mut InferScratch,
 ) -> Outcome {
-    scratch.start_row();
-    let mut de = serde_json::Deserializer::from_str(line);
-    let visit = de.deserialize_map(InferRow {
-        set,
-        time_column,
-        scratch,
-    });
-    if visit.is_err() || de.end().is_err() {
-        return Outcome::Fallback;
-    }
-    apply(set, time, scratch);
-    Outcome::Done
+    infer_row(set, time, scratch, |set, scratch| {
+        let mut de = serde_json::Deserializer::from_str(line);
+        let visit = de.deserialize_map(InferRow {
+            set,
+            time_column,
+            scratch,
+        });
+        visit.is_ok() && de.end().is_ok()
+    })
 }
 
 /// Like [`infer_line`], for a line of plain ASCII text (see `json_plain.rs`), which is not
@@ -254,8 +251,21 @@ pub(super) fn infer_plain_line(
     time: &mut TimeSpan,
     scratch: &mut InferScratch,
 ) -> Outcome {
+    infer_row(set, time, scratch, |set, scratch| {
+        super::json_plain::infer_plain(line, set, time_column, scratch).is_some()
+    })
+}
+
+/// Starts a row, lets `parse` observe its members (`false`: hand the line back) and records
+/// them.
+fn infer_row(
+    set: &mut ColumnSet,
+    time: &mut TimeSpan,
+    scratch: &mut InferScratch,
+    parse: impl FnOnce(&ColumnSet, &mut InferScratch) -> bool,
+) -> Outcome {
     scratch.start_row();
-    if super::json_plain::infer_plain(line, set, time_column, scratch).is_none() {
+    if !parse(set, scratch) {
         return Outcome::Fallback;
     }
     apply(set, time, scratch);

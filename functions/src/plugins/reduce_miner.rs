@@ -40,74 +40,12 @@
 //! Everything is deterministic: the result depends only on the values and their order.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hasher};
 
-/// A small multiply-rotate hasher (the Fx scheme): the miner hashes millions of short terms,
-/// where std's SipHash dominated the profile. Deterministic; no DoS resistance needed here.
-#[derive(Clone, Copy, Default)]
-struct FxBuild;
+/// The crate's fast hasher (`hashing.rs`): the miner hashes millions of short terms, where
+/// std's SipHash dominated the profile. Deterministic; no DoS resistance needed here.
+type FastBuild = std::hash::BuildHasherDefault<crate::hashing::MixHasher>;
 
-struct FxHasher(u64);
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl BuildHasher for FxBuild {
-    type Hasher = FxHasher;
-
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher(0)
-    }
-}
-
-type HashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+type HashMap<K, V> = crate::hashing::FastMap<K, V>;
 
 /// How many leading words route a value (Drain's tree depth 4 = root + length + 2 words).
 pub const PREFIX_DEPTH: usize = 2;
@@ -571,7 +509,7 @@ fn split_group(
                         break;
                     }
                 }
-                functional && map.values().collect::<HashSet<_, FxBuild>>().len() >= 2
+                functional && map.values().collect::<HashSet<_, FastBuild>>().len() >= 2
             }
         });
         if goes_together {
