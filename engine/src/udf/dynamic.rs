@@ -586,8 +586,23 @@ fn prefilter_safe(v: &str) -> bool {
 
 /// `tostring(d.k) == "v"` / `!=` (as planned, after [`fuse_conversion`]) → one UDF that skips
 /// the rows whose text can't match. Any other expression is returned unchanged.
+///
+/// The planner writes KQL's null rule for a comparison with a literal as
+/// `coalesce(a == v, false)` (`coalesce(a != v, true)`); the fused UDF already answers `false`
+/// (`true`) where the member is missing, so that wrapper is replaced as a whole.
 pub fn fuse_comparison(e: Expr) -> Expr {
     use datafusion::logical_expr::{BinaryExpr, Operator};
+    if let Expr::ScalarFunction(f) = &e
+        && f.func.name() == "coalesce"
+        && let [
+            inner @ Expr::BinaryExpr(b),
+            Expr::Literal(ScalarValue::Boolean(Some(when_null)), _),
+        ] = f.args.as_slice()
+        && *when_null == (b.op == Operator::NotEq)
+    {
+        let fused = fuse_comparison(inner.clone());
+        return if &fused == inner { e } else { fused };
+    }
     let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else {
         return e;
     };

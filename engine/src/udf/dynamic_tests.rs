@@ -527,3 +527,31 @@ async fn fused_comparisons_equal_the_unfused_ones() {
         }
     }
 }
+
+/// The planner wraps a comparison with a literal in KQL's null rule (`coalesce(a == v, false)`);
+/// the fusion must still apply to what it plans, and give the null rule's answers: a missing
+/// member or a null value is `!= "503"` and not `== "503"`.
+#[tokio::test]
+async fn planned_comparisons_with_a_literal_are_fused() -> Result<()> {
+    let ctx = crate::KqlContext::new();
+    let table = r#"let T = datatable(d:dynamic)[dynamic({"s":"503"}), dynamic({"s":"x"}), dynamic({"t":1}), dynamic(null), dynamic({"s":"50\u0033"})];"#;
+    for (op, count) in [("==", 2), ("!=", 3)] {
+        let q = format!(r#"{table} T | where tostring(d.s) {op} "503" | count"#);
+        let plan = ctx
+            .explain(&q)
+            .await
+            .map_err(|e| datafusion::error::DataFusionError::External(e.to_string().into()))?;
+        assert!(plan.contains("kql_dynamic_string_"), "{op}: {plan}");
+        let out = ctx
+            .run(&q)
+            .await
+            .map_err(|e| datafusion::error::DataFusionError::External(e.to_string().into()))?;
+        let batches = &out.last().map(|r| r.batches.clone()).unwrap_or_default();
+        let got = batches
+            .first()
+            .and_then(|b| b.column(0).as_any().downcast_ref::<Int64Array>())
+            .map(|a| a.value(0));
+        assert_eq!(got, Some(count), "{op}");
+    }
+    Ok(())
+}
