@@ -17,8 +17,8 @@
 //! same, and hash into the same groups; only the Arrow representation moves.
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::{Column, DFSchemaRef, Result};
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{Column, DFSchema, DFSchemaRef, Result};
 use datafusion::logical_expr::expr::Alias;
 use datafusion::logical_expr::{
     Aggregate, Expr, Filter, JoinType, Limit, LogicalPlan, Projection, Sort, SortExpr,
@@ -43,6 +43,7 @@ impl OptimizerRule for LiftViewCasts {
         let before = plan.clone();
         let (lifted, deferred) = lift(plan)?;
         let after = materialize(lifted, &deferred)?;
+        let after = uncast_view_args(after)?;
         Ok(if after == before {
             Transformed::no(before)
         } else {
@@ -317,14 +318,104 @@ fn deferred(schema: &DFSchemaRef, d: &[bool], c: &Column) -> bool {
         .is_ok_and(|i| d.get(i).copied().unwrap_or(false))
 }
 
-/// `e` with every reference to a deferred column cast to a plain string.
+/// Does argument `arg` of our function `name` read string views in place (as well as plain
+/// strings)? Such an argument takes a deferred column as it is, and no string is copied.
+fn reads_views(name: &str, arg: usize) -> bool {
+    match name {
+        "kql_has"
+        | "kql_has_cs"
+        | "kql_hasprefix"
+        | "kql_hasprefix_cs"
+        | "kql_hassuffix"
+        | "kql_hassuffix_cs"
+        | "kql_parse_part"
+        | "kql_parse_ok"
+        | "kql_dynamic_get_string"
+        | "kql_dynamic_get_long"
+        | "kql_dynamic_string_eq"
+        | "kql_dynamic_string_ne" => arg == 0,
+        "kql_extract" => arg == 2,
+        _ => false,
+    }
+}
+
+/// `plan` with `f(CAST(v AS Utf8))` → `f(v)` wherever `v` is a string view column and that
+/// argument of `f` [`reads_views`] (a filter pushed down next to the scan, for instance, reads
+/// the scan's views through such a cast).
+fn uncast_view_args(plan: LogicalPlan) -> Result<LogicalPlan> {
+    Ok(plan
+        .transform_up(|node| {
+            let schema = match (&node, &node.inputs()[..]) {
+                // its filters read the table's columns
+                (LogicalPlan::TableScan(t), _) => Arc::new(DFSchema::try_from_qualified_schema(
+                    t.table_name.clone(),
+                    &t.source.schema(),
+                )?),
+                (_, [input]) => Arc::clone(input.schema()),
+                _ => return Ok(Transformed::no(node)),
+            };
+            node.map_expressions(|e| {
+                e.transform_up(|e| match e {
+                    Expr::ScalarFunction(mut f)
+                        if (0..f.args.len()).any(|i| reads_views(f.func.name(), i)) =>
+                    {
+                        let name = f.func.name().to_string();
+                        let mut changed = false;
+                        for (i, a) in f.args.iter_mut().enumerate() {
+                            if let Expr::Cast(c) = a
+                                && reads_views(&name, i)
+                                && c.field.data_type() == &DataType::Utf8
+                                && let Expr::Column(col) = c.expr.as_ref()
+                                && is_view(&schema, col)
+                            {
+                                *a = Expr::Column(col.clone());
+                                changed = true;
+                            }
+                        }
+                        let f = Expr::ScalarFunction(f);
+                        Ok(if changed {
+                            Transformed::yes(f)
+                        } else {
+                            Transformed::no(f)
+                        })
+                    }
+                    other => Ok(Transformed::no(other)),
+                })
+            })
+        })?
+        .data)
+}
+
+/// `e` with every reference to a deferred column cast to a plain string, except where it is
+/// an argument that [`reads_views`].
 fn cast_refs(e: Expr, schema: &DFSchemaRef, d: &[bool]) -> Result<Expr> {
     if !d.iter().any(|&x| x) {
         return Ok(e);
     }
-    Ok(e.transform_up(|e| match e {
-        Expr::Column(c) if deferred(schema, d, &c) => {
-            Ok(Transformed::yes(cast(Expr::Column(c), DataType::Utf8)))
+    Ok(e.transform_down(|e| match e {
+        Expr::Column(c) if deferred(schema, d, &c) => Ok(Transformed::new(
+            cast(Expr::Column(c), DataType::Utf8),
+            true,
+            TreeNodeRecursion::Jump,
+        )),
+        Expr::ScalarFunction(mut f) if (0..f.args.len()).any(|i| reads_views(f.func.name(), i)) => {
+            let name = f.func.name().to_string();
+            let args = std::mem::take(&mut f.args);
+            f.args = args
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| match a {
+                    Expr::Column(c) if reads_views(&name, i) && deferred(schema, d, &c) => {
+                        Ok(Expr::Column(c))
+                    }
+                    other => cast_refs(other, schema, d),
+                })
+                .collect::<Result<_>>()?;
+            Ok(Transformed::new(
+                Expr::ScalarFunction(f),
+                true,
+                TreeNodeRecursion::Jump,
+            ))
         }
         other => Ok(Transformed::no(other)),
     })?
@@ -356,6 +447,11 @@ mod tests {
             Field::new("Host", DataType::Utf8, true),
             Field::new("Level", DataType::Utf8, true),
             Field::new("Ms", DataType::Float64, true),
+            Field::new("Props", DataType::Utf8, true).with_metadata(
+                [("kql.type".to_string(), "dynamic".to_string())]
+                    .into_iter()
+                    .collect(),
+            ),
         ]));
         let batch = RecordBatch::try_new(
             schema.clone(),
@@ -372,6 +468,14 @@ mod tests {
                     "Error", "Info", "Error", "Warning", "Error", "Info",
                 ])),
                 Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
+                Arc::new(StringArray::from(vec![
+                    Some(r#"{"s":"503","d":5,"pad":"more than twelve bytes"}"#),
+                    Some(r#"{"s":"x"}"#),
+                    Some(r#"{"s":"503"}"#),
+                    Some("\"not an object\""),
+                    None,
+                    Some(r#"{"d":7}"#),
+                ])),
             ],
         )?;
         let path = dir.join("p.parquet");
@@ -514,6 +618,48 @@ mod tests {
         for (query, mut want) in cases {
             want.sort();
             assert_eq!(rows(&ctx, query).await?, want, "{query}");
+        }
+        Ok(())
+    }
+
+    /// The string kernels that read views take the scan's views as they are: no cast to plain
+    /// strings (a copy of every string) between the scan and them, and the same answers.
+    #[tokio::test]
+    async fn string_kernels_read_parquet_views_uncopied() -> TestResult {
+        let ctx = context()?;
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            ("P | where Host has 'web' | count", vec!["3"]),
+            ("P | where Host hasprefix 'DB' | count", vec!["1"]),
+            (
+                "P | where Level == 'Error' or Host has_cs 'longer' | project Ms",
+                vec!["1.0", "3.0", "5.0", "6.0"],
+            ),
+            (
+                r"P | extend w = extract(@'-(\d+)$', 1, Host) | summarize count() by w",
+                vec!["|2", "01|3", "02|1"],
+            ),
+            (
+                "P | parse Host with a '-' b | summarize count() by b",
+                vec!["|2", "01|3", "02|1"],
+            ),
+            (
+                "P | parse-where Host with a '-' b | project b, Ms",
+                vec!["01|1.0", "01|3.0", "01|4.0", "02|2.0"],
+            ),
+            ("P | where tostring(Props.s) == '503' | count", vec!["2"]),
+            ("P | where tostring(Props.s) != '503' | count", vec!["4"]),
+            (
+                "P | summarize count() by s = tostring(Props.s)",
+                vec!["|3", "503|2", "x|1"],
+            ),
+            ("P | summarize sum(tolong(Props.d))", vec!["12"]),
+        ];
+        for (query, want) in cases {
+            let mut want: Vec<String> = want.into_iter().map(String::from).collect();
+            want.sort();
+            assert_eq!(rows(&ctx, query).await?, want, "{query}");
+            let plan = ctx.explain(query).await?;
+            assert!(!plan.contains("AS Utf8)"), "{query}: {plan}");
         }
         Ok(())
     }

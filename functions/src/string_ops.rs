@@ -29,11 +29,7 @@ pub fn string_op(op: BinaryOp, left: &Arg, right: &Arg) -> Result<Lowered, CallE
     use BinaryOp::*;
     let (l, r) = (string_arg(left), string_arg(right));
     // the has kernels read a null string as "" themselves: no coalesce copy of the column
-    let raw_left = if left.ty == KqlType::String {
-        left.expr.clone()
-    } else {
-        l.clone()
-    };
+    let raw_left = crate::scalar::kernel_string_arg(left);
     let has = |kind: HasKind, case_sensitive: bool| {
         udf::call(
             Op::Has {

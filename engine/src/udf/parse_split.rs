@@ -15,14 +15,15 @@
 //! are pruned by the optimizer and never built; `parse-where` filters on `kql_parse_ok`.
 
 use super::{ParseSpec, TypedBuilder, storage_type, text_converts};
-use datafusion::arrow::array::{Array, ArrayRef, BooleanBuilder, StringArray};
+use datafusion::arrow::array::{ArrayRef, BooleanBuilder};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{Result, cast::as_string_array};
+use datafusion::common::Result;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use kql_functions::KqlType;
+use kql_functions::udf::Text;
 use std::sync::Arc;
 
 /// A pattern item, as the planner reads it.
@@ -182,19 +183,17 @@ impl ScalarUDFImpl for SplitUdf {
         let Some(text) = args.args.first() else {
             return datafusion::common::exec_err!("{} expects one argument", self.name());
         };
-        let text = text.to_array(n)?;
-        let text = datafusion::arrow::compute::cast(&text, &DataType::Utf8)?;
-        let text = as_string_array(&text)?;
+        let text = Text::new(&text.to_array(n)?)?;
         Ok(ColumnarValue::Array(split_array(
-            &self.spec, self.part, text,
+            &self.spec, self.part, &text,
         )?))
     }
 }
 
-fn split_array(spec: &SplitSpec, part: Part, text: &StringArray) -> Result<ArrayRef> {
+fn split_array(spec: &SplitSpec, part: Part, text: &Text) -> Result<ArrayRef> {
     let mut ranges = vec![(0usize, 0usize); spec.types.len()];
     // KQL strings are never null: a null reads as ""
-    let at = |i: usize| if text.is_null(i) { "" } else { text.value(i) };
+    let at = |i: usize| text.str_at(i);
     match part {
         Part::Ok => {
             let mut b = BooleanBuilder::with_capacity(text.len());

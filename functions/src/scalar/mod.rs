@@ -127,6 +127,16 @@ pub(crate) fn string_arg(a: &Arg) -> Expr {
     tostring_expr(a)
 }
 
+/// A string argument for one of our UDF kernels, which read a null string as "" themselves:
+/// a string column goes in as it is (no `coalesce` copy, and a Parquet scan's string views
+/// reach the kernel uncopied); other types are converted with `tostring` rules.
+pub(crate) fn kernel_string_arg(a: &Arg) -> Expr {
+    match a.ty {
+        KqlType::String => a.expr.clone(),
+        _ => tostring_expr(a),
+    }
+}
+
 /// Integer argument as Int64 (int/long only).
 pub(crate) fn long_arg(name: &str, args: &[Arg], i: usize) -> Result<Expr, CallError> {
     match args[i].ty {

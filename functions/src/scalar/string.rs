@@ -5,7 +5,9 @@
 //! Arguments that are not strings are converted with `tostring` rules where Kusto does so
 //! (`strcat`, `indexof`); a null string reads as "".
 
-use super::{arity, cast, is_string_like, lit, long_arg, ok, string_arg, type_error};
+use super::{
+    arity, cast, is_string_like, kernel_string_arg, lit, long_arg, ok, string_arg, type_error,
+};
 use crate::lower::{Arg, CallContext, CallError, CallResult, Lowered};
 use crate::types::KqlType;
 use crate::udf::{self, ConvTarget, Op, TrimKind};
@@ -121,7 +123,7 @@ pub(super) fn lower(name: &str, args: &[Arg], _cx: &CallContext) -> CallResult<L
                 vec![
                     text_arg(name, args, 0)?,
                     long_arg(name, args, 1)?,
-                    string_arg(&args[2]),
+                    kernel_string_arg(&args[2]),
                 ],
             );
             if args.len() == 3 {

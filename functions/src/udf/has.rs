@@ -9,8 +9,8 @@
 //! matches every string. "Alphanumeric" is Unicode's (`char::is_alphanumeric`), which is the
 //! ASCII letters and digits for ASCII text.
 
-use super::{scalar_str, str_at, strings};
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray};
+use super::{Text, scalar_str, str_at, strings};
+use datafusion::arrow::array::{ArrayRef, BooleanArray};
 use datafusion::common::{Result, ScalarValue};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -134,14 +134,14 @@ pub(super) fn has(
     kind: HasKind,
     cs: bool,
 ) -> Result<ArrayRef> {
-    let hs = strings(h)?;
+    let hs = Text::new(h)?;
     let out: BooleanArray = match scalar_str(n_scalar) {
         Some(needle) => {
             let needle = fold(&needle, cs).into_owned();
             let ascii = needle.is_ascii();
             (0..hs.len())
                 .map(|i| {
-                    let h = str_at(&hs, i);
+                    let h = hs.str_at(i);
                     Some(if ascii && h.is_ascii() {
                         matches_ascii(h.as_bytes(), needle.as_bytes(), kind, cs)
                     } else {
@@ -153,7 +153,7 @@ pub(super) fn has(
         None => {
             let ns = strings(n)?;
             (0..hs.len())
-                .map(|i| Some(has_match(str_at(&hs, i), str_at(&ns, i), kind, cs)))
+                .map(|i| Some(has_match(hs.str_at(i), str_at(&ns, i), kind, cs)))
                 .collect()
         }
     };

@@ -29,7 +29,7 @@ pub use has::{HasKind, has_match};
 
 use crate::types::datetime_type;
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray,
+    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray, StringViewArray,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
@@ -392,6 +392,55 @@ pub(crate) fn strings(a: &ArrayRef) -> Result<StringArray> {
     match c.as_any().downcast_ref::<StringArray>() {
         Some(s) => Ok(s.clone()),
         None => exec_err!("expected a string array"),
+    }
+}
+
+/// A string argument read where it lies: plain strings, or the string views a Parquet scan
+/// produces (read in place, with no copy into a plain array). Other types are cast to Utf8.
+#[derive(Debug, Clone)]
+pub enum Text {
+    Plain(StringArray),
+    View(StringViewArray),
+}
+
+impl Text {
+    pub fn new(a: &ArrayRef) -> Result<Text> {
+        Ok(match a.as_any().downcast_ref::<StringViewArray>() {
+            Some(v) => Text::View(v.clone()),
+            None => Text::Plain(strings(a)?),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Text::Plain(a) => a.len(),
+            Text::View(a) => a.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_null(&self, i: usize) -> bool {
+        match self {
+            Text::Plain(a) => a.is_null(i),
+            Text::View(a) => a.is_null(i),
+        }
+    }
+
+    /// The string at `i`, "" when null (KQL strings are never null).
+    pub fn str_at(&self, i: usize) -> &str {
+        match self {
+            Text::Plain(a) => str_at(a, i),
+            Text::View(a) => {
+                if a.is_null(i) {
+                    ""
+                } else {
+                    a.value(i)
+                }
+            }
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! String kernels: `split`, `extract`, `substring`, `indexof`, `countof`, `trim*`.
 //! Character positions count Unicode code points (as `strlen` does).
 
-use super::{TrimKind, long_at, longs, scalar_str, str_at, strings};
-use datafusion::arrow::array::{Array, ArrayRef, Int64Array, StringArray};
+use super::{Text, TrimKind, long_at, longs, scalar_str, str_at, strings};
+use datafusion::arrow::array::{Array, ArrayRef, Int64Array, StringArray, StringBuilder};
 use datafusion::common::{DataFusionError, Result, ScalarValue, exec_err};
 use regex::Regex;
 use std::collections::HashMap;
@@ -94,18 +94,18 @@ pub(super) fn extract(
 ) -> Result<ArrayRef> {
     let pats = strings(re)?;
     let g = longs(group)?;
-    let s = strings(s)?;
+    let s = Text::new(s)?;
     let mut cache = Patterns::new(re_scalar, |p| p.to_string())?;
-    let mut out = Vec::with_capacity(s.len());
+    let mut out = StringBuilder::with_capacity(s.len(), 0);
     for i in 0..s.len() {
         let r = cache.get(str_at(&pats, i))?;
         let v = long_at(&g, i)
             .and_then(|k| usize::try_from(k).ok())
-            .and_then(|k| r.captures(str_at(&s, i)).and_then(|c| c.get(k)))
-            .map_or(String::new(), |m| m.as_str().to_string());
-        out.push(Some(v));
+            .and_then(|k| r.captures(s.str_at(i)).and_then(|c| c.get(k)))
+            .map_or("", |m| m.as_str());
+        out.append_value(v);
     }
-    Ok(Arc::new(StringArray::from(out)))
+    Ok(Arc::new(out.finish()))
 }
 
 /// `substring(s, start [, length])`: a negative start counts from the end.
