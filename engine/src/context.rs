@@ -144,7 +144,7 @@ impl KqlContext {
     fn with_runtime(
         runtime: Option<(Arc<datafusion::execution::runtime_env::RuntimeEnv>, usize)>,
     ) -> Self {
-        let mut config = kql_config(SessionConfig::new());
+        let mut config = crate::partitions::configure(kql_config(SessionConfig::new()));
         if let Some((_, reserve)) = &runtime {
             config = config.set_usize(
                 "datafusion.execution.sort_spill_reservation_bytes",
@@ -585,7 +585,7 @@ impl KqlContext {
         for (df, _) in self.plan_queries(script, false).await? {
             let optimized = df.clone().into_optimized_plan()?;
             text.push_str(&format!("{}\n", optimized.display_indent()));
-            let physical = df.create_physical_plan().await?;
+            let (physical, _) = crate::guard::physical_plan(df).await?;
             text.push_str(&format!(
                 "-- physical plan --\n{}",
                 datafusion::physical_plan::displayable(physical.as_ref()).indent(true)

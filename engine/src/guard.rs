@@ -19,8 +19,11 @@ use datafusion::catalog::default_table_source::DefaultTableSource;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::dataframe::DataFrame;
 use datafusion::error::DataFusionError;
+use datafusion::execution::TaskContext;
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::physical_plan::{RecordBatchStream, SendableRecordBatchStream, execute_stream};
+use datafusion::physical_plan::{
+    ExecutionPlan, RecordBatchStream, SendableRecordBatchStream, execute_stream,
+};
 use futures::{FutureExt, Stream, StreamExt};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -32,9 +35,8 @@ use tokio::task::JoinError;
 /// Plans and starts `df` (as `DataFrame::execute_stream` does), with the safety nets.
 pub(crate) async fn execute(df: DataFrame) -> Result<SendableRecordBatchStream> {
     let files = parquet_files(df.logical_plan());
-    let task_ctx = Arc::new(df.task_ctx());
     let started = AssertUnwindSafe(async move {
-        let plan = df.create_physical_plan().await?;
+        let (plan, task_ctx) = physical_plan(df).await?;
         execute_stream(plan, task_ctx)
     })
     .catch_unwind()
@@ -48,6 +50,21 @@ pub(crate) async fn execute(df: DataFrame) -> Result<SendableRecordBatchStream> 
         Ok(Err(e)) => Err(name_file(e, &files).into()),
         Err(panic) => Err(panic_error(&panic_message(panic.as_ref()), &files).into()),
     }
+}
+
+/// The physical plan of `df` (partitioned as [`crate::partitions::for_plan`] chooses), and
+/// the task context to run it in.
+pub(crate) async fn physical_plan(
+    df: DataFrame,
+) -> datafusion::error::Result<(Arc<dyn ExecutionPlan>, Arc<TaskContext>)> {
+    let (state, plan) = df.into_parts();
+    let optimized = state.optimize(&plan)?;
+    let state = crate::partitions::for_plan(state, &optimized);
+    let physical = state
+        .query_planner()
+        .create_physical_plan(&optimized, &state)
+        .await?;
+    Ok((physical, Arc::new(TaskContext::from(&state))))
 }
 
 /// [`execute`], collecting every batch.

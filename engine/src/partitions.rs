@@ -1,0 +1,124 @@
+//! How many partitions a query's scans are split into.
+//!
+//! DataFusion's default is one partition per core. Our contexts use two per core: a partition
+//! that waits for a read (the local file system reads on a blocking thread) leaves its core to
+//! another partition. On the benchmark's 2 cores, scans, filters and aggregations over Parquet
+//! ran 10–20% faster with 4 partitions than with 2 (issue #9, BENCHMARKS.md "Phase 6").
+//!
+//! A top-k (a sort with a fetch: `top`, `sort | take`) plans with one partition per core
+//! instead. DataFusion prunes its row groups by the running k-th value, which exists only after
+//! the first row groups are read; every partition reads its first row group before that, so
+//! twice the partitions read about twice the rows (`sort | take 20` took 1.5× as long).
+//!
+//! The choice applies only while the session's `target_partitions` is still the value our
+//! context set: a session given its own value (`KqlContext::from_session`, or a `SET` on the
+//! session) plans with that value as it is.
+
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::execution::SessionState;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::SessionConfig;
+use std::sync::Arc;
+
+/// The partition counts a context of ours set (a `SessionConfig` extension).
+#[derive(Debug)]
+struct Partitions {
+    /// The session's `target_partitions` as set: two per core.
+    default: usize,
+    /// For a plan with a top-k: one per core.
+    top_k: usize,
+}
+
+/// `config` with two partitions per core, and the marker that lets [`for_plan`] choose.
+pub(crate) fn configure(config: SessionConfig) -> SessionConfig {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let default = cores.saturating_mul(2);
+    config
+        .with_target_partitions(default)
+        .with_extension(Arc::new(Partitions {
+            default,
+            top_k: cores,
+        }))
+}
+
+/// Does `plan` (optimized) sort with a fetch anywhere, subqueries included?
+fn has_top_k(plan: &LogicalPlan) -> bool {
+    let mut found = false;
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::Sort(s) = node
+            && s.fetch.is_some()
+        {
+            found = true;
+            return Ok(TreeNodeRecursion::Stop);
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    found
+}
+
+/// `state` set up to plan `optimized`: one partition per core for a top-k (see the module
+/// docs), the session's own setting otherwise.
+pub(crate) fn for_plan(mut state: SessionState, optimized: &LogicalPlan) -> SessionState {
+    let Some(p) = state.config().get_extension::<Partitions>() else {
+        return state;
+    };
+    if state.config().target_partitions() == p.default && has_top_k(optimized) {
+        state.config_mut().options_mut().execution.target_partitions = p.top_k;
+    }
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KqlContext;
+
+    type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+    /// The number of partitions the scan of the plan of `query` is split into.
+    async fn partitions(
+        ctx: &KqlContext,
+        query: &str,
+    ) -> Result<usize, Box<dyn std::error::Error>> {
+        let plan = ctx.explain(query).await?;
+        // (one partition needs no repartition)
+        let Some(line) = plan
+            .lines()
+            .find(|l| l.contains("RepartitionExec: partitioning=RoundRobinBatch("))
+        else {
+            return Ok(1);
+        };
+        let n = line
+            .split("RoundRobinBatch(")
+            .nth(1)
+            .and_then(|s| s.split(')').next())
+            .ok_or("no count")?;
+        Ok(n.parse()?)
+    }
+
+    #[tokio::test]
+    async fn scans_use_two_partitions_per_core_and_top_k_one() -> TestResult {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let ctx = KqlContext::new();
+        let t = "range x from 1 to 100000 step 1 | extend y = x % 7";
+        let q = format!("{t} | where y > 2 | summarize count() by y");
+        assert_eq!(partitions(&ctx, &q).await?, 2 * cores);
+        for q in [
+            format!("{t} | top 5 by x desc"),
+            format!("{t} | sort by x | take 5"),
+        ] {
+            assert_eq!(partitions(&ctx, &q).await?, cores, "{q}");
+        }
+        // the answers do not depend on it
+        let r = ctx
+            .run(&format!("{t} | top 3 by x desc | summarize s = sum(x)"))
+            .await?;
+        let sum = r.last().and_then(|r| r.batches.first()).and_then(|b| {
+            b.column(0)
+                .as_any()
+                .downcast_ref::<datafusion::arrow::array::Int64Array>()
+                .map(|a| a.value(0))
+        });
+        assert_eq!(sum, Some(100_000 + 99_999 + 99_998));
+        Ok(())
+    }
+}
