@@ -97,6 +97,20 @@ pub(super) fn extract(
     let s = Text::new(s)?;
     let mut cache = Patterns::new(re_scalar, |p| p.to_string())?;
     let mut out = StringBuilder::with_capacity(s.len(), 0);
+    if let Some(r) = cache.fixed.clone() {
+        // one pattern for every row: its capture slots are reused, nothing is allocated per row
+        let mut slots = r.capture_locations();
+        for i in 0..s.len() {
+            let text = s.str_at(i);
+            let v = long_at(&g, i)
+                .and_then(|k| usize::try_from(k).ok())
+                .and_then(|k| r.captures_read(&mut slots, text).and(slots.get(k)))
+                .and_then(|(a, z)| text.get(a..z))
+                .unwrap_or("");
+            out.append_value(v);
+        }
+        return Ok(Arc::new(out.finish()));
+    }
     for i in 0..s.len() {
         let r = cache.get(str_at(&pats, i))?;
         let v = long_at(&g, i)
@@ -253,4 +267,45 @@ pub(super) fn trim(
         out.push(Some(r.replace_all(str_at(&s, i), "").into_owned()));
     }
     Ok(Arc::new(StringArray::from(out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::StringViewArray;
+
+    /// One pattern for every row (its capture slots reused) gives what a pattern per row gives,
+    /// for plain strings and string views, any group, and rows that do not match.
+    #[test]
+    fn extract_with_one_pattern_matches_extract_per_row() -> Result<()> {
+        let texts = vec![
+            Some("took 125 ms"),
+            Some("took ms"),
+            None,
+            Some(""),
+            Some("a 7 ms"),
+            Some("9 ms and then 12 ms"),
+            Some("naïve 42 ms"),
+        ];
+        let n = texts.len();
+        let pattern = r"(\d+) (ms)$|(none)";
+        let re: ArrayRef = Arc::new(StringArray::from(vec![pattern; n]));
+        for group in [0i64, 1, 2, 3, 4, -1] {
+            let g: ArrayRef = Arc::new(Int64Array::from(vec![group; n]));
+            let plain: ArrayRef = Arc::new(StringArray::from(texts.clone()));
+            let views: ArrayRef = Arc::new(StringViewArray::from(texts.clone()));
+            let per_row = extract(&re, None, &g, &plain)?;
+            let scalar = ScalarValue::Utf8(Some(pattern.to_string()));
+            for s in [&plain, &views] {
+                let fixed = extract(&re, Some(&scalar), &g, s)?;
+                assert_eq!(fixed.to_data(), per_row.to_data(), "group {group}");
+            }
+        }
+        let g: ArrayRef = Arc::new(Int64Array::from(vec![1i64; n]));
+        let plain: ArrayRef = Arc::new(StringArray::from(texts));
+        let got = extract(&re, None, &g, &plain)?;
+        let want = StringArray::from(vec!["125", "", "", "", "7", "12", "42"]);
+        assert_eq!(got.to_data(), want.to_data());
+        Ok(())
+    }
 }
