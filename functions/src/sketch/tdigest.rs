@@ -280,6 +280,21 @@ impl<T: Value> TDigest<T> {
         for v in [other.min, other.max].into_iter().flatten() {
             self.widen(v);
         }
+        // two flushed exact digests (the final phase of an aggregation merging partial
+        // states): one pass over the two sorted lists instead of a sort of both
+        if self.exact
+            && other.exact
+            && self.buffer.is_empty()
+            && other.buffer.is_empty()
+            && self.counts.is_empty()
+            && other.counts.is_empty()
+        {
+            let merged = merge_sorted(&self.centroids, &other.centroids);
+            if merged.len() <= EXACT_LIMIT {
+                self.centroids = merged;
+                return;
+            }
+        }
         let start = self.buffer.len();
         if other.exact && !other.counts.is_empty() {
             // its centroids are only a snapshot of its counts
@@ -480,8 +495,10 @@ impl<T: Value> TDigest<T> {
             return None;
         }
         let some = total > 0;
-        // exact centroids go through the buffer, which sorts them and merges repeated values
-        let (centroids, buffer) = if exact {
+        // exact centroids are one per distinct value, in order, as `to_bytes` writes them;
+        // any others go through the buffer, which sorts them and merges repeated values
+        let in_order = centroids.windows(2).all(|w| w[0].0.key() < w[1].0.key());
+        let (centroids, buffer) = if exact && !in_order {
             (Vec::new(), centroids)
         } else {
             (centroids, Vec::new())
@@ -497,6 +514,33 @@ impl<T: Value> TDigest<T> {
             exact,
         })
     }
+}
+
+/// The union of two lists sorted by value with one entry per distinct value, the weights of
+/// a value in both added.
+fn merge_sorted<T: Value>(a: &[(T, u64)], b: &[(T, u64)]) -> Vec<(T, u64)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        match x.0.key().cmp(&y.0.key()) {
+            Ordering::Less => {
+                out.push(x);
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(y);
+                j += 1;
+            }
+            Ordering::Equal => {
+                out.push((x.0, x.1 + y.1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(a.get(i..).unwrap_or_default());
+    out.extend_from_slice(b.get(j..).unwrap_or_default());
+    out
 }
 
 /// Sorts by value (the total order of [`Value::key`]). The digest sorts at most a few
@@ -784,6 +828,62 @@ mod tests {
         small.to_bytes(&mut bytes);
         let back = TDigest::<f64>::from_bytes(&bytes).expect("round trip");
         assert!(back == small);
+    }
+
+    /// Partial digests sent as bytes and merged (the final phase of an aggregation) hold what
+    /// one digest of every value holds: exact while the union has at most EXACT_LIMIT distinct
+    /// values, with -0.0 and 0.0 apart, and compressed past it.
+    #[test]
+    fn merged_partial_states_equal_one_digest_of_all_values() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 33
+        };
+        for distinct in [1u64, 5, 300, 1000, 1500, 2100, 5000] {
+            for parts in [1usize, 2, 4, 7] {
+                let mut all = TDigest::<f64>::new();
+                let mut partial: Vec<TDigest<f64>> = (0..parts).map(|_| TDigest::new()).collect();
+                for i in 0..3000 {
+                    let v = match next() % distinct {
+                        0 => -0.0,
+                        1 => 0.0,
+                        k => k as f64 / 8.0 - 40.0,
+                    };
+                    let w = 1 + next() % 3;
+                    all.add(v, w);
+                    if let Some(p) = partial.get_mut(i % parts) {
+                        p.add(v, w);
+                    }
+                }
+                let mut merged = TDigest::<f64>::new();
+                for p in &mut partial {
+                    let mut bytes = Vec::new();
+                    p.to_bytes(&mut bytes);
+                    let back = TDigest::<f64>::from_bytes(&bytes).expect("round trip");
+                    merged.merge(&back);
+                }
+                assert_eq!(merged.count(), all.count(), "{distinct} {parts}");
+                assert_eq!((merged.min(), merged.max()), (all.min(), all.max()));
+                assert_eq!(merged.is_exact(), all.is_exact(), "{distinct} {parts}");
+                if all.is_exact() {
+                    assert_eq!(merged.centroids(), all.centroids(), "{distinct} {parts}");
+                }
+                for p in [0.0, 1.0, 25.0, 50.0, 90.0, 99.0, 100.0] {
+                    let (m, a) = (merged.percentile(p), all.percentile(p));
+                    if all.is_exact() {
+                        assert_eq!(m, a, "P{p}, {distinct} distinct, {parts} parts");
+                    } else {
+                        // compressed: within 1% of the rank
+                        let (m, a) = (m.unwrap_or(f64::NAN), a.unwrap_or(f64::NAN));
+                        let (rm, ra) = (all.rank(m) as f64, all.rank(a) as f64);
+                        assert!((rm - ra).abs() <= 0.01 * all.count() as f64 + 1.0, "P{p}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
