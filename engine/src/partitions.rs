@@ -3,7 +3,7 @@
 //! DataFusion's default is one partition per core. Our contexts use two per core: a partition
 //! that waits for a read (the local file system reads on a blocking thread) leaves its core to
 //! another partition. On the benchmark's 2 cores, scans, filters and aggregations over Parquet
-//! ran 10–20% faster with 4 partitions than with 2 (issue #9, BENCHMARKS.md "Phase 6").
+//! ran 2–20% faster with 4 partitions than with 2 (issue #9, BENCHMARKS.md "Phase 6").
 //!
 //! A top-k (a sort with a fetch: `top`, `sort | take`) of a scan's rows plans with one
 //! partition per core instead. DataFusion prunes its row groups by the running k-th value, which exists only after
