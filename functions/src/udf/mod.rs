@@ -3,8 +3,9 @@
 //! The UDFs accept any argument types (`Signature::variadic_any`): the lowering in
 //! `crate::scalar` casts arguments to the types each op expects (Utf8, Int64, Float64,
 //! Timestamp(ns, UTC), Duration(ns)), so the kernels here only read those forms. String
-//! inputs are read through a cast to Utf8, and a null string reads as "" (KQL strings are
-//! never null).
+//! inputs are read through a cast to Utf8, or in place when they are string views ([`Text`],
+//! for the kernels `kql_lift_view_casts` passes views to), and a null string reads as ""
+//! (KQL strings are never null).
 
 mod bin;
 pub(crate) mod buildschema;
