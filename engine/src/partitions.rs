@@ -77,10 +77,29 @@ pub(crate) fn for_plan(mut state: SessionState, optimized: &LogicalPlan) -> Sess
     let Some(p) = state.config().get_extension::<Partitions>() else {
         return state;
     };
-    if state.config().target_partitions() == p.default && has_top_k(optimized) {
+    let top_k = has_top_k(optimized);
+    if state.config().target_partitions() == p.default && top_k {
         state.config_mut().options_mut().execution.target_partitions = p.top_k;
     }
     state
+        .config_mut()
+        .set_extension(Arc::new(Planned { top_k }));
+    state
+}
+
+/// Marks a session state that [`for_plan`] set up, and whether its plan has a top-k over a
+/// scan's rows.
+#[derive(Debug)]
+struct Planned {
+    top_k: bool,
+}
+
+/// May the Parquet scans of the plan `config` plans deal their row groups out to the
+/// partitions (`ParquetTable`)? Only for a plan of ours (planned through [`for_plan`]; a
+/// DataFusion SQL query on the same session keeps DataFusion's byte ranges) without a top-k
+/// over a scan's rows, which prunes row groups by its running k-th value, best in file order.
+pub(crate) fn deal_row_groups(config: &SessionConfig) -> bool {
+    config.get_extension::<Planned>().is_some_and(|p| !p.top_k)
 }
 
 #[cfg(test)]

@@ -217,10 +217,12 @@ pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>
     let mut schemas = Vec::with_capacity(files.len());
     let mut urls = Vec::with_capacity(files.len());
     let (mut bytes, mut rows) = (HashMap::new(), 0.0);
+    let mut row_groups = Vec::with_capacity(files.len());
     for f in files {
         let (schema, metadata) = file_footer(f)?;
         schemas.push(schema);
         add_column_bytes(&metadata, &mut bytes, &mut rows);
+        row_groups.push(row_group_starts(&metadata));
         let abs = std::path::absolute(&f.path).map_err(|e| KqlError::Io {
             path: f.path.clone(),
             message: e.to_string(),
@@ -233,6 +235,11 @@ pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>
         };
         urls.push(ListingTableUrl::parse(text)?);
     }
+    let row_groups: HashMap<String, Vec<i64>> = urls
+        .iter()
+        .zip(row_groups)
+        .map(|(u, starts)| (u.prefix().to_string(), starts))
+        .collect();
     // Strings are read as views: decoding a dictionary page into views copies 16-byte views,
     // not every string (about 2× faster scans of low-cardinality columns); the planner casts
     // them to plain strings above the scan's filters (`planner::tabular::scan_unqualified`).
@@ -268,7 +275,24 @@ pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>
         table(ParquetFormat::default())?,
         table(ParquetFormat::default().with_options(late))?,
         bytes_per_row,
+        row_groups,
     ))))
+}
+
+/// Where each row group of a file starts: the offset of its first column's first page, the
+/// offset by which DataFusion assigns a row group to a byte range of the file.
+fn row_group_starts(metadata: &ParquetMetaData) -> Vec<i64> {
+    metadata
+        .row_groups()
+        .iter()
+        .filter_map(|g| {
+            let c = g.columns().first()?;
+            Some(
+                c.dictionary_page_offset()
+                    .unwrap_or_else(|| c.data_page_offset()),
+            )
+        })
+        .collect()
 }
 
 /// Reads a Parquet file batch by batch, cast to `schema`, handing each batch to `emit`.

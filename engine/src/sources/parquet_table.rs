@@ -26,7 +26,10 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{ScanArgs, ScanResult, Session, TableProvider};
 use datafusion::common::{Constraints, Result};
 use datafusion::datasource::TableType;
+use datafusion::datasource::listing::{FileRange, PartitionedFile};
 use datafusion::datasource::listing::{ListingTable, ListingTableUrl};
+use datafusion::datasource::physical_plan::{FileGroup, FileScanConfig, FileScanConfigBuilder};
+use datafusion::datasource::source::DataSourceExec;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use std::collections::{HashMap, HashSet};
@@ -49,6 +52,8 @@ pub struct ParquetTable {
     late: ListingTable,
     /// Per column name: uncompressed bytes per row over all the files.
     bytes_per_row: HashMap<String, f64>,
+    /// Per file (its object-store path): where each row group starts.
+    row_groups: HashMap<String, Vec<i64>>,
 }
 
 impl ParquetTable {
@@ -56,12 +61,83 @@ impl ParquetTable {
         plain: ListingTable,
         late: ListingTable,
         bytes_per_row: HashMap<String, f64>,
+        row_groups: HashMap<String, Vec<i64>>,
     ) -> Self {
         ParquetTable {
             plain,
             late,
             bytes_per_row,
+            row_groups,
         }
+    }
+
+    /// `plan` (a scan of this table) with each file split into one byte range per row group,
+    /// dealt round-robin to `target_partitions` partitions. DataFusion splits a file into equal byte
+    /// ranges; when the row groups that survive pruning lie together (time-ordered logs and a
+    /// time filter), they all fall in one partition's range and one core reads them. Dealt
+    /// one by one, they spread over every partition (and an idle partition takes unopened
+    /// ranges from the others). The plan is returned unchanged when it is not a plain file
+    /// scan, DataFusion reads it as one partition (small files), or a file's row groups are
+    /// not known.
+    fn split_row_groups(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        target_partitions: usize,
+    ) -> Arc<dyn ExecutionPlan> {
+        let Some(config) = plan
+            .downcast_ref::<DataSourceExec>()
+            .and_then(|e| e.data_source().downcast_ref::<FileScanConfig>())
+        else {
+            return plan;
+        };
+        // a file DataFusion reads whole (below `repartition_file_min_size`) stays whole, and
+        // its rows in file order
+        if config.file_groups.len() <= 1 {
+            return plan;
+        }
+        let partitions = target_partitions.max(config.file_groups.len());
+        let mut files: Vec<&PartitionedFile> = Vec::new();
+        for f in config.file_groups.iter().flat_map(|g| g.iter()) {
+            if !files
+                .iter()
+                .any(|seen| seen.object_meta.location == f.object_meta.location)
+            {
+                files.push(f);
+            }
+        }
+        let mut ranges = Vec::new();
+        for f in files {
+            let Some(starts) = self.row_groups.get(f.object_meta.location.as_ref()) else {
+                return plan;
+            };
+            for &start in starts {
+                let mut part =
+                    PartitionedFile::new(f.object_meta.location.clone(), f.object_meta.size);
+                part.object_meta = f.object_meta.clone();
+                part.partition_values = f.partition_values.clone();
+                part.range = Some(FileRange {
+                    start,
+                    end: start.saturating_add(1),
+                });
+                ranges.push(part);
+            }
+        }
+        if ranges.len() <= 1 {
+            return plan;
+        }
+        let mut groups: Vec<Vec<PartitionedFile>> = (0..partitions.min(ranges.len()))
+            .map(|_| Vec::new())
+            .collect();
+        let n = groups.len();
+        for (i, r) in ranges.into_iter().enumerate() {
+            if let Some(g) = groups.get_mut(i % n) {
+                g.push(r);
+            }
+        }
+        let config = FileScanConfigBuilder::from(config.clone())
+            .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
+            .build();
+        DataSourceExec::from_data_source(config)
     }
 
     /// The files' URLs.
@@ -138,11 +214,18 @@ impl TableProvider for ParquetTable {
         args: ScanArgs<'a>,
     ) -> Result<ScanResult> {
         let filters = args.filters().unwrap_or(&[]);
-        if self.late_materialize(args.projection(), filters) {
-            self.late.scan_with_args(state, args).await
+        let scan = if self.late_materialize(args.projection(), filters) {
+            self.late.scan_with_args(state, args).await?
         } else {
-            self.plain.scan_with_args(state, args).await
+            self.plain.scan_with_args(state, args).await?
+        };
+        if !crate::partitions::deal_row_groups(state.config()) {
+            return Ok(scan);
         }
+        let partitions = state.config_options().execution.target_partitions;
+        Ok(ScanResult::new(
+            self.split_row_groups(scan.into_inner(), partitions),
+        ))
     }
 }
 
@@ -257,6 +340,77 @@ mod tests {
             .map(|c| array_value_to_string(b.column(c), 0))
             .collect::<std::result::Result<_, _>>()?;
         assert_eq!(small, ["1", "0", "1"]);
+        std::fs::remove_dir_all(dir)?;
+        Ok(())
+    }
+
+    /// A file of 7 row groups of 1,000 rows, ordered by `T`: a filter on the last 2,500
+    /// rows keeps 3 row groups, which the scan deals to different partitions instead of the
+    /// one whose byte range holds them; the answers are the data's.
+    #[tokio::test]
+    async fn row_groups_are_dealt_to_the_partitions() -> TestResult {
+        let dir = temp_dir("row-groups")?;
+        let path = dir.join("t.parquet");
+        let n = 7000i64;
+        let batch = RecordBatch::try_from_iter(vec![
+            ("T", Arc::new(Int64Array::from_iter_values(0..n)) as _),
+            (
+                "Name",
+                Arc::new(StringArray::from_iter_values(
+                    (0..n).map(|i| format!("h{}", i % 3)),
+                )) as _,
+            ),
+        ])?;
+        let props = datafusion::parquet::file::properties::WriterProperties::builder()
+            .set_max_row_group_row_count(Some(1000))
+            .build();
+        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path)?,
+            batch.schema(),
+            Some(props),
+        )?;
+        w.write(&batch)?;
+        w.close()?;
+        let ctx = KqlContext::new();
+        ctx.register_path("T", path.to_str().ok_or("a path")?)?;
+        // a small file is read whole, in file order
+        let plan = ctx.explain("T | where T >= 4500 | count").await?;
+        assert!(plan.contains("file_groups={1 group"), "{plan}");
+        // as a large one would be: split
+        ctx.session()
+            .state_ref()
+            .write()
+            .config_mut()
+            .options_mut()
+            .optimizer
+            .repartition_file_min_size = 1;
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let q = "T | where T >= 4500 | summarize c = count(), s = sum(T), n = dcount(Name)";
+        let plan = ctx.explain(q).await?;
+        // one byte range per row group, over min(7, partitions) groups
+        let groups = (2 * cores).min(7);
+        assert!(
+            plan.contains(&format!("file_groups={{{groups} group")),
+            "{groups} groups: {plan}"
+        );
+        let res = ctx.run(q).await?;
+        let b = &res[0].batches[0];
+        let got: Vec<String> = (0..3)
+            .map(|c| array_value_to_string(b.column(c), 0))
+            .collect::<std::result::Result<_, _>>()?;
+        // rows 4500..7000: 2,500 rows, sum (4500 + 6999) · 2500 / 2, three names
+        assert_eq!(got, ["2500", "14373750", "3"]);
+        let res = ctx.run("T | summarize c = count(), s = sum(T)").await?;
+        let b = &res[0].batches[0];
+        assert_eq!(array_value_to_string(b.column(0), 0)?, "7000");
+        assert_eq!(array_value_to_string(b.column(1), 0)?, "24496500");
+        let res = ctx
+            .run("T | top 3 by T desc | summarize s = sum(T)")
+            .await?;
+        assert_eq!(
+            array_value_to_string(res[0].batches[0].column(0), 0)?,
+            "20994"
+        );
         std::fs::remove_dir_all(dir)?;
         Ok(())
     }
