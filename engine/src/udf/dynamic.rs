@@ -17,7 +17,7 @@
 
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, BooleanBuilder, Int64Array, Int64Builder, StringArray,
-    StringBuilder, StringViewArray,
+    StringBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue, cast::as_string_array};
@@ -294,7 +294,7 @@ fn eval_path(out: Out, args: &[ColumnarValue], n: usize) -> Result<ArrayRef> {
     if keys.is_empty() {
         return datafusion::common::exec_err!("kql_dynamic_get expects a member or index");
     }
-    let target = text_of(target.to_array(n)?)?;
+    let target = Text::new(&target.to_array(n)?)?;
     let keys: Vec<KeyArg> = keys.iter().map(KeyArg::new).collect();
     let mut sink = Sink::new(out, n);
     let mut path: Vec<Step> = Vec::with_capacity(keys.len());
@@ -327,14 +327,6 @@ fn eval_path(out: Out, args: &[ColumnarValue], n: usize) -> Result<ArrayRef> {
         sink.push(member(target.str_at(i), &path).as_ref());
     }
     Ok(sink.finish())
-}
-
-/// JSON text as strings or string views (read in place); large strings are cast to Utf8.
-fn text_of(a: ArrayRef) -> Result<Text> {
-    Ok(match a.as_any().downcast_ref::<StringViewArray>() {
-        Some(v) => Text::View(v.clone()),
-        None => Text::Plain(as_string_array(&super::plain_strings(a)?)?.clone()),
-    })
 }
 
 fn is_get(f: &ScalarFunction) -> bool {
@@ -541,7 +533,7 @@ impl ScalarUDFImpl for DynamicEq {
         let Some(target) = kept.first() else {
             return datafusion::common::exec_err!("{} expects a target", self.name());
         };
-        let text = text_of(target.to_array(n)?)?;
+        let text = Text::new(&target.to_array(n)?)?;
         let keep: BooleanArray = (0..n)
             .map(|i| {
                 Some(

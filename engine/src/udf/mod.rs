@@ -68,17 +68,6 @@ static NESTED_TO_JSON: LazyLock<Arc<ScalarUDF>> = LazyLock::new(|| {
     }))
 });
 
-/// `a` as a plain `Utf8` array when it holds string views or large strings (as DataFusion SQL
-/// passes a Parquet table's strings); any other array unchanged.
-pub(crate) fn plain_strings(a: ArrayRef) -> Result<ArrayRef> {
-    match a.data_type() {
-        DataType::Utf8View | DataType::LargeUtf8 => {
-            Ok(datafusion::arrow::compute::cast(&a, &DataType::Utf8)?)
-        }
-        _ => Ok(a),
-    }
-}
-
 /// Whether values of this Arrow type are nested (a list, struct or map): `dynamic` values the
 /// JSON-text functions need converted with [`nested_to_json`].
 pub fn is_nested(dt: &DataType) -> bool {
