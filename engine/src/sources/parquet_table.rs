@@ -24,6 +24,7 @@
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{ScanArgs, ScanResult, Session, TableProvider};
+use datafusion::common::config::ConfigOptions;
 use datafusion::common::{Constraints, Result};
 use datafusion::datasource::TableType;
 use datafusion::datasource::listing::{FileRange, PartitionedFile};
@@ -77,12 +78,16 @@ impl ParquetTable {
     /// time filter), they all fall in one partition's range and one core reads them. Dealt
     /// one by one, they spread over every partition (and an idle partition takes unopened
     /// ranges from the others). The plan is returned unchanged when it is not a plain file
-    /// scan, DataFusion reads it as one partition (small files), or a file's row groups are
-    /// not known.
+    /// scan, DataFusion would read it whole (file repartitioning off, or the files together
+    /// smaller than `repartition_file_min_size`), or a file's row groups are not known.
+    ///
+    /// (At this point DataFusion has grouped whole files only; it splits them into byte ranges
+    /// later, in its physical optimizer, where 1-byte ranges fall below the minimum size and
+    /// are left as they are.)
     fn split_row_groups(
         &self,
         plan: Arc<dyn ExecutionPlan>,
-        target_partitions: usize,
+        options: &ConfigOptions,
     ) -> Arc<dyn ExecutionPlan> {
         let Some(config) = plan
             .downcast_ref::<DataSourceExec>()
@@ -90,12 +95,22 @@ impl ParquetTable {
         else {
             return plan;
         };
-        // a file DataFusion reads whole (below `repartition_file_min_size`) stays whole, and
-        // its rows in file order
-        if config.file_groups.len() <= 1 {
+        // a file DataFusion reads whole stays whole, and its rows in file order
+        let size: u64 = config
+            .file_groups
+            .iter()
+            .flat_map(|g| g.iter())
+            .map(|f| f.effective_size())
+            .sum();
+        if !options.optimizer.repartition_file_scans
+            || size < options.optimizer.repartition_file_min_size as u64
+        {
             return plan;
         }
-        let partitions = target_partitions.max(config.file_groups.len());
+        let partitions = options
+            .execution
+            .target_partitions
+            .max(config.file_groups.len());
         let mut files: Vec<&PartitionedFile> = Vec::new();
         for f in config.file_groups.iter().flat_map(|g| g.iter()) {
             if !files
@@ -222,10 +237,10 @@ impl TableProvider for ParquetTable {
         if !crate::partitions::deal_row_groups(state.config()) {
             return Ok(scan);
         }
-        let partitions = state.config_options().execution.target_partitions;
-        Ok(ScanResult::new(
-            self.split_row_groups(scan.into_inner(), partitions),
-        ))
+        Ok(ScanResult::new(self.split_row_groups(
+            scan.into_inner(),
+            state.config_options(),
+        )))
     }
 }
 
@@ -376,23 +391,38 @@ mod tests {
         // a small file is read whole, in file order
         let plan = ctx.explain("T | where T >= 4500 | count").await?;
         assert!(plan.contains("file_groups={1 group"), "{plan}");
-        // as a large one would be: split
+        // as a large one would be: split. (The minimum lies between the file's size and the
+        // 7 bytes of its 1-byte row-group ranges, which DataFusion then leaves as they are.)
+        let size = std::fs::metadata(&path)?.len();
+        assert!(size > 1000, "{size}");
         ctx.session()
             .state_ref()
             .write()
             .config_mut()
             .options_mut()
             .optimizer
-            .repartition_file_min_size = 1;
+            .repartition_file_min_size = 1000;
         let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let q = "T | where T >= 4500 | summarize c = count(), s = sum(T), n = dcount(Name)";
         let plan = ctx.explain(q).await?;
-        // one byte range per row group, over min(7, partitions) groups
+        // one byte range per row group (not DataFusion's equal byte ranges), dealt to
+        // min(7, partitions) groups
         let groups = (2 * cores).min(7);
         assert!(
             plan.contains(&format!("file_groups={{{groups} group")),
             "{groups} groups: {plan}"
         );
+        let ranges: Vec<(u64, u64)> = plan
+            .split("t.parquet:")
+            .skip(1)
+            .filter_map(|s| {
+                let end = s.find(|c: char| c != '.' && !c.is_ascii_digit())?;
+                let (a, b) = s[..end].split_once("..")?;
+                Some((a.parse().ok()?, b.parse().ok()?))
+            })
+            .collect();
+        assert_eq!(ranges.len(), 7, "{plan}");
+        assert!(ranges.iter().all(|(a, b)| b == &(a + 1)), "{plan}");
         let res = ctx.run(q).await?;
         let b = &res[0].batches[0];
         let got: Vec<String> = (0..3)
