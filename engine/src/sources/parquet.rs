@@ -13,7 +13,7 @@
 //! batch inside a streamed text table's partition (`stream.rs`).
 
 use super::infer::Inferred;
-use super::parquet_table::ParquetTable;
+use super::parquet_table::{ParquetTable, RowGroupStarts};
 use super::unify::{ColumnSet, normalize_arrow_type, unify_arrow};
 use super::{DataFile, read_error};
 use crate::error::{KqlError, Result};
@@ -219,10 +219,16 @@ pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>
     let (mut bytes, mut rows) = (HashMap::new(), 0.0);
     let mut row_groups = Vec::with_capacity(files.len());
     for f in files {
+        // (before the footer: a change in between shows as a changed file at scan time)
+        let stat = std::fs::metadata(&f.path).ok();
         let (schema, metadata) = file_footer(f)?;
         schemas.push(schema);
         add_column_bytes(&metadata, &mut bytes, &mut rows);
-        row_groups.push(row_group_starts(&metadata));
+        row_groups.push(RowGroupStarts::new(
+            stat.as_ref().map_or(u64::MAX, |m| m.len()),
+            stat.and_then(|m| m.modified().ok()),
+            row_group_starts(&metadata),
+        ));
         let abs = std::path::absolute(&f.path).map_err(|e| KqlError::Io {
             path: f.path.clone(),
             message: e.to_string(),
@@ -235,7 +241,7 @@ pub fn listing_table(files: &[DataFile]) -> Result<Option<Arc<dyn TableProvider>
         };
         urls.push(ListingTableUrl::parse(text)?);
     }
-    let row_groups: HashMap<String, Vec<i64>> = urls
+    let row_groups: HashMap<String, RowGroupStarts> = urls
         .iter()
         .zip(row_groups)
         .map(|(u, starts)| (u.prefix().to_string(), starts))

@@ -35,6 +35,7 @@ use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// The uncompressed bytes per row of the projected non-filter columns from which a scan
 /// applies its filters while decoding (see the module docs).
@@ -43,6 +44,36 @@ pub const LATE_BYTES_PER_ROW: f64 = 16.0;
 /// The number of projected non-filter columns from which a scan applies its filters while
 /// decoding (see the module docs).
 pub const LATE_COLUMNS: usize = 4;
+
+/// Where the row groups of one file start, and the file's size and modification time when
+/// its footer was read: a file changed since is scanned in DataFusion's byte ranges, which
+/// need no footer knowledge (dealt ranges from an old footer would miss or repeat row groups).
+#[derive(Debug)]
+pub struct RowGroupStarts {
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+    /// Distinct, ascending: a range `[s, s + 1)` reads every row group starting at `s`.
+    pub starts: Vec<i64>,
+}
+
+impl RowGroupStarts {
+    /// `starts` sorted and made distinct.
+    pub fn new(size: u64, modified: Option<SystemTime>, mut starts: Vec<i64>) -> Self {
+        starts.sort_unstable();
+        starts.dedup();
+        RowGroupStarts {
+            size,
+            modified,
+            starts,
+        }
+    }
+
+    /// Is the file (its size and modification time as DataFusion lists it at scan time)
+    /// as it was?
+    fn current(&self, size: u64, modified: SystemTime) -> bool {
+        size == self.size && self.modified == Some(modified)
+    }
+}
 
 /// A table of plain Parquet files (see the module docs).
 #[derive(Debug)]
@@ -54,7 +85,7 @@ pub struct ParquetTable {
     /// Per column name: uncompressed bytes per row over all the files.
     bytes_per_row: HashMap<String, f64>,
     /// Per file (its object-store path): where each row group starts.
-    row_groups: HashMap<String, Vec<i64>>,
+    row_groups: HashMap<String, RowGroupStarts>,
 }
 
 impl ParquetTable {
@@ -62,7 +93,7 @@ impl ParquetTable {
         plain: ListingTable,
         late: ListingTable,
         bytes_per_row: HashMap<String, f64>,
-        row_groups: HashMap<String, Vec<i64>>,
+        row_groups: HashMap<String, RowGroupStarts>,
     ) -> Self {
         ParquetTable {
             plain,
@@ -79,7 +110,7 @@ impl ParquetTable {
     /// one by one, they spread over every partition (and an idle partition takes unopened
     /// ranges from the others). The plan is returned unchanged when it is not a plain file
     /// scan, DataFusion would read it whole (file repartitioning off, or the files together
-    /// smaller than `repartition_file_min_size`), or a file's row groups are not known.
+    /// smaller than `repartition_file_min_size`), or a file's row groups are not known or the file changed since its footer was read.
     ///
     /// (At this point DataFusion has grouped whole files only; it splits them into byte ranges
     /// later, in its physical optimizer, where 1-byte ranges fall below the minimum size and
@@ -122,10 +153,19 @@ impl ParquetTable {
         }
         let mut ranges = Vec::new();
         for f in files {
-            let Some(starts) = self.row_groups.get(f.object_meta.location.as_ref()) else {
+            let Some(known) = self
+                .row_groups
+                .get(f.object_meta.location.as_ref())
+                .filter(|k| {
+                    k.current(
+                        f.object_meta.size,
+                        SystemTime::from(f.object_meta.last_modified),
+                    )
+                })
+            else {
                 return plan;
             };
-            for &start in starts {
+            for &start in &known.starts {
                 let mut part =
                     PartitionedFile::new(f.object_meta.location.clone(), f.object_meta.size);
                 part.object_meta = f.object_meta.clone();
@@ -362,6 +402,19 @@ mod tests {
     /// A file of 7 row groups of 1,000 rows, ordered by `T`: a filter on the last 2,500
     /// rows keeps 3 row groups, which the scan deals to different partitions instead of the
     /// one whose byte range holds them; the answers are the data's.
+    #[test]
+    fn row_group_starts_are_distinct_and_tied_to_the_file_version() {
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(1_700_000_000_123);
+        // two row groups claiming one start are read by one range, once
+        let k = RowGroupStarts::new(500, Some(t), vec![90, 4, 90, 40]);
+        assert_eq!(k.starts, [4, 40, 90]);
+        assert!(k.current(500, t));
+        assert!(!k.current(501, t));
+        assert!(!k.current(500, t + std::time::Duration::from_nanos(1)));
+        // a file whose modification time was not known is never taken as current
+        assert!(!RowGroupStarts::new(500, None, vec![4]).current(500, t));
+    }
+
     #[tokio::test]
     async fn row_groups_are_dealt_to_the_partitions() -> TestResult {
         let dir = temp_dir("row-groups")?;
@@ -441,6 +494,35 @@ mod tests {
             array_value_to_string(res[0].batches[0].column(0), 0)?,
             "20994"
         );
+        // the file rewritten with more rows, in other row groups: the row groups known from
+        // the old footer no longer apply, and DataFusion's byte ranges read every row
+        let m = 12_000i64;
+        let batch = RecordBatch::try_from_iter(vec![
+            ("T", Arc::new(Int64Array::from_iter_values(0..m)) as _),
+            (
+                "Name",
+                Arc::new(StringArray::from_iter_values(
+                    (0..m).map(|i| format!("h{}", i % 5)),
+                )) as _,
+            ),
+        ])?;
+        let props = datafusion::parquet::file::properties::WriterProperties::builder()
+            .set_max_row_group_row_count(Some(700))
+            .build();
+        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path)?,
+            batch.schema(),
+            Some(props),
+        )?;
+        w.write(&batch)?;
+        w.close()?;
+        let res = ctx.run(q).await?;
+        let b = &res[0].batches[0];
+        let got: Vec<String> = (0..3)
+            .map(|c| array_value_to_string(b.column(c), 0))
+            .collect::<std::result::Result<_, _>>()?;
+        // rows 4500..12000: 7,500 rows, sum (4500 + 11999) · 7500 / 2, five names
+        assert_eq!(got, ["7500", "61871250", "5"]);
         std::fs::remove_dir_all(dir)?;
         Ok(())
     }
