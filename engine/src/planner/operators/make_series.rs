@@ -12,8 +12,9 @@
 //! `start`/`end`: `from`/`to` when given (`to` exclusive); otherwise `bin(min(axis), step)` and
 //! `bin(max(axis), step) + step` over the whole input (`bin` aligns datetimes to 0001-01-01).
 //! `in range(a, b, step)` is `from bin(a, step) to bin(b, step) + step` (b inclusive). When both
-//! ends fold to constants the bounds are literals (so filters on the axis push down to the
-//! scan); otherwise a one-row table of bounds is cross-joined.
+//! ends fold to constants the bounds are literals, and the rows in range are those with
+//! `start <= axis < start + nbins · step` (a filter on the axis itself, which Parquet scans
+//! prune row groups by); otherwise a one-row table of bounds is cross-joined.
 //!
 //! Output: the by-columns, one series per aggregate, then the axis. Input with no rows in range
 //! gives no rows, except `kind=nonempty` without `by`, which gives one row of defaults.
@@ -133,7 +134,7 @@ impl Planner<'_> {
         };
         let internal = kind.input_type();
         // the axis in its internal form (Int64 nanoseconds for times)
-        let axis_i = cast(axis, internal.clone());
+        let axis_i = cast(axis.clone(), internal.clone());
         // 1. the bounds
         let bounds = self.series_bounds(&input, ms, &ms.on.expr, kind, &step, span)?;
         let (start, nbins, mut binned) = match &bounds {
@@ -155,17 +156,22 @@ impl Planner<'_> {
             ),
             _ => offset.clone() / lit(step.clone()),
         };
-        let in_range = offset
-            .clone()
-            .gt_eq(zero(kind))
-            .and(k.clone().lt(nbins.clone()));
+        let in_range = match const_range(&bounds, &step, &axis, &schema) {
+            Some((low, high)) => axis.clone().gt_eq(low).and(axis.clone().lt(high)),
+            None => axis_i.clone().is_not_null().and(
+                offset
+                    .clone()
+                    .gt_eq(zero(kind))
+                    .and(k.clone().lt(nbins.clone())),
+            ),
+        };
         let keep: Vec<Expr> = column_names(binned.schema())
             .iter()
             .map(|n| col(n))
             .chain([k.alias(BIN)])
             .collect();
         binned = LogicalPlanBuilder::from(binned)
-            .filter(axis_i.is_not_null().and(in_range))?
+            .filter(in_range)?
             .project(keep)?
             .build()?;
         // 3. summarize by the keys and the bin
@@ -439,6 +445,42 @@ fn zero(kind: AxisKind) -> Expr {
     }
 }
 
+/// For constant bounds on an integer-valued axis (datetime, timespan, long): the rows in range
+/// as `[low, high)` literals of the axis's own type, `high = start + nbins · step`. For
+/// `axis − start ≥ 0`, `(axis − start) / step < nbins` (integer division) holds exactly when
+/// `axis < high`, so this keeps the same rows as the bin test, and a filter on the axis column
+/// itself lets Parquet scans skip row groups outside the range. `None` (the bin test is used)
+/// for computed bounds, a real or int axis, or a `high` beyond the 64-bit range.
+fn const_range(
+    bounds: &Bounds,
+    step: &ScalarValue,
+    axis: &Expr,
+    schema: &datafusion::common::DFSchema,
+) -> Option<(Expr, Expr)> {
+    use datafusion::arrow::datatypes::TimeUnit;
+    use datafusion::logical_expr::ExprSchemable;
+    let Bounds::Const {
+        start: ScalarValue::Int64(Some(start)),
+        nbins,
+    } = bounds
+    else {
+        return None;
+    };
+    let ScalarValue::Int64(Some(step)) = step else {
+        return None;
+    };
+    let high = nbins.checked_mul(*step)?.checked_add(*start)?;
+    let typed = |v: i64| match axis.get_type(schema).ok()? {
+        DataType::Timestamp(TimeUnit::Nanosecond, tz) => {
+            Some(ScalarValue::TimestampNanosecond(Some(v), tz))
+        }
+        DataType::Duration(TimeUnit::Nanosecond) => Some(ScalarValue::DurationNanosecond(Some(v))),
+        DataType::Int64 => Some(ScalarValue::Int64(Some(v))),
+        _ => None,
+    };
+    Some((lit(typed(*start)?), lit(typed(high)?)))
+}
+
 /// The number of bins between constant bounds: ceil((end − start) / step), at least 0.
 fn bin_count(start: &ScalarValue, end: &ScalarValue, step: &ScalarValue) -> Option<i64> {
     match (start, end, step) {
@@ -457,5 +499,67 @@ fn bin_count(start: &ScalarValue, end: &ScalarValue, step: &ScalarValue) -> Opti
             (n.is_finite()).then_some(n.max(0.0) as i64)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KqlContext;
+    use crate::display::format_value;
+
+    type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+    /// The first row of `query`'s result, each column as the CLI prints it.
+    async fn first_row(
+        ctx: &KqlContext,
+        query: &str,
+    ) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let res = ctx.run(query).await?;
+        let b = res
+            .first()
+            .and_then(|r| r.batches.iter().find(|b| b.num_rows() > 0))
+            .ok_or("no rows")?;
+        let schema = b.schema();
+        Ok((0..b.num_columns())
+            .map(|c| format_value(b.column(c), 0, schema.field(c)))
+            .collect())
+    }
+
+    /// Constant bounds filter on the axis itself (`start <= axis < start + nbins·step`), with
+    /// the bin test's rows: each bound's edge, a null axis, for datetime, timespan and long.
+    #[tokio::test]
+    async fn constant_bounds_filter_the_axis_itself() -> TestResult {
+        let ctx = KqlContext::new();
+        // from Jan 1 to Jan 10 step 1d: [Jan 1, Jan 10); the row 1 tick before Jan 10 is in
+        // the last bin, Jan 10 and the row 1 tick before Jan 1 are out, as is a null time
+        let q = "datatable(t:datetime, v:long)[
+              datetime(2016-12-31T23:59:59.9999999), 1, datetime(2017-01-01), 2,
+              datetime(2017-01-09T23:59:59.9999999), 4, datetime(2017-01-10), 8,
+              datetime(null), 16]
+            | make-series sum(v) on t from datetime(2017-01-01) to datetime(2017-01-10) step 1d";
+        assert_eq!(first_row(&ctx, q).await?[0], "[2,0,0,0,0,0,0,0,4]");
+        let plan = ctx.explain(q).await?;
+        assert!(
+            plan.contains("t >= TimestampNanosecond(1483228800000000000"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("t < TimestampNanosecond(1484006400000000000"),
+            "{plan}"
+        );
+        // timespan: [0, 4h)
+        let q = "datatable(t:timespan, v:long)[-1s, 1, 0s, 2, 1h, 4, timespan(03:59:59.9999999), 8, 4h, 16,
+              timespan(null), 32]
+            | make-series sum(v) on t from 0s to 4h step 1h";
+        assert_eq!(first_row(&ctx, q).await?[0], "[2,4,0,8]");
+        // long: [0, 12)
+        let q = "datatable(x:long, v:long)[-1, 1, 0, 2, 5, 4, 11, 8, 12, 16, long(null), 32]
+            | make-series sum(v) on x from 0 to 12 step 3";
+        assert_eq!(first_row(&ctx, q).await?[0], "[2,4,0,8]");
+        // an end beyond the 64-bit range keeps the bin test
+        let q = "datatable(x:long, v:long)[5, 1, 9223372036854775807, 2]
+            | make-series sum(v) on x from 9223372036854775800 to 9223372036854775807 step 4";
+        assert_eq!(first_row(&ctx, q).await?[0], "[0,2]");
+        Ok(())
     }
 }
