@@ -196,6 +196,15 @@ impl<T: Value> TDigest<T> {
             return;
         }
         self.total += weight;
+        if self.exact && !self.counts.is_empty() {
+            // a large exact group: counted at once, as [`TDigest::count_buffer`] would
+            *self.counts.entry(value.to_bits()).or_insert(0) += weight;
+            self.dirty = true;
+            if self.counts.len() > EXACT_LIMIT {
+                self.compress_counts();
+            }
+            return;
+        }
         self.buffer.push((value, weight));
         if self.buffer.len() >= BUFFER {
             self.spill();
