@@ -109,7 +109,8 @@ impl ParquetTable {
     /// time filter), they all fall in one partition's range and one core reads them. Dealt
     /// one by one, they spread over every partition (and an idle partition takes unopened
     /// ranges from the others). The plan is returned unchanged when it is not a plain file
-    /// scan, DataFusion would read it whole (file repartitioning off, or the files together
+    /// scan, it reads as many files as there are partitions or more, DataFusion would read it
+    /// whole (file repartitioning off, or the files together
     /// smaller than `repartition_file_min_size`), or a file's row groups are not known or the file changed since its footer was read.
     ///
     /// (At this point DataFusion has grouped whole files only; it splits them into byte ranges
@@ -150,6 +151,12 @@ impl ParquetTable {
             {
                 files.push(f);
             }
+        }
+        // As many files as partitions or more: DataFusion's ranges hold whole files or long
+        // runs of them, and an idle partition takes the unopened files of another; dealing
+        // row groups out only adds opens (a 30-file folder: 8–16% slower dealt)
+        if files.len() >= options.execution.target_partitions {
+            return plan;
         }
         let mut ranges = Vec::new();
         for f in files {
@@ -415,30 +422,96 @@ mod tests {
         assert!(!RowGroupStarts::new(500, None, vec![4]).current(500, t));
     }
 
-    #[tokio::test]
-    async fn row_groups_are_dealt_to_the_partitions() -> TestResult {
-        let dir = temp_dir("row-groups")?;
-        let path = dir.join("t.parquet");
-        let n = 7000i64;
+    /// Writes rows `T` = `rows`, `Name` = "h{T % 3}", in row groups of `group` rows.
+    fn write_rows(path: &std::path::Path, rows: std::ops::Range<i64>, group: usize) -> TestResult {
         let batch = RecordBatch::try_from_iter(vec![
-            ("T", Arc::new(Int64Array::from_iter_values(0..n)) as _),
+            (
+                "T",
+                Arc::new(Int64Array::from_iter_values(rows.clone())) as _,
+            ),
             (
                 "Name",
                 Arc::new(StringArray::from_iter_values(
-                    (0..n).map(|i| format!("h{}", i % 3)),
+                    rows.map(|i| format!("h{}", i % 3)),
                 )) as _,
             ),
         ])?;
         let props = datafusion::parquet::file::properties::WriterProperties::builder()
-            .set_max_row_group_row_count(Some(1000))
+            .set_max_row_group_row_count(Some(group))
             .build();
         let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
-            std::fs::File::create(&path)?,
+            std::fs::File::create(path)?,
             batch.schema(),
             Some(props),
         )?;
         w.write(&batch)?;
         w.close()?;
+        Ok(())
+    }
+
+    /// The byte ranges a plan's scan reads, as (start, end).
+    fn ranges(plan: &str, suffix: &str) -> Vec<(u64, u64)> {
+        plan.split(suffix)
+            .skip(1)
+            .filter_map(|s| {
+                let s = s.strip_prefix(':')?;
+                let end = s.find(|c: char| c != '.' && !c.is_ascii_digit())?;
+                let (a, b) = s[..end].split_once("..")?;
+                Some((a.parse().ok()?, b.parse().ok()?))
+            })
+            .collect()
+    }
+
+    /// A folder of fewer files than partitions has its row groups dealt; one of as many files
+    /// as partitions keeps DataFusion's ranges (whole files here). Both read every row.
+    #[tokio::test]
+    async fn folders_are_dealt_only_with_fewer_files_than_partitions() -> TestResult {
+        for (files, dealt) in [(2i64, true), (4, false)] {
+            let dir = temp_dir(&format!("row-groups-{files}"))?;
+            for f in 0..files {
+                write_rows(
+                    &dir.join(format!("p{f}.parquet")),
+                    f * 3000..(f + 1) * 3000,
+                    1000,
+                )?;
+            }
+            let ctx = KqlContext::new();
+            ctx.register_path("T", dir.to_str().ok_or("a path")?)?;
+            {
+                let state = ctx.session().state_ref();
+                let mut state = state.write();
+                let options = state.config_mut().options_mut();
+                options.execution.target_partitions = 4;
+                options.optimizer.repartition_file_min_size = 1000;
+            }
+            let q = "T | where T >= 1500 | summarize c = count(), s = sum(T)";
+            let plan = ctx.explain(q).await?;
+            let got = ranges(&plan, ".parquet");
+            let one_byte = got.iter().filter(|(a, b)| *b == a + 1).count();
+            if dealt {
+                assert_eq!((got.len(), one_byte), (6, 6), "{plan}");
+            } else {
+                assert_eq!(one_byte, 0, "{plan}");
+            }
+            let res = ctx.run(q).await?;
+            let b = &res[0].batches[0];
+            let n = files * 3000;
+            let want = [
+                (n - 1500).to_string(),
+                ((1500 + n - 1) * (n - 1500) / 2).to_string(),
+            ];
+            assert_eq!(array_value_to_string(b.column(0), 0)?, want[0]);
+            assert_eq!(array_value_to_string(b.column(1), 0)?, want[1]);
+            std::fs::remove_dir_all(dir)?;
+        }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn row_groups_are_dealt_to_the_partitions() -> TestResult {
+        let dir = temp_dir("row-groups")?;
+        let path = dir.join("t.parquet");
+        write_rows(&path, 0..7000, 1000)?;
         let ctx = KqlContext::new();
         ctx.register_path("T", path.to_str().ok_or("a path")?)?;
         // a small file is read whole, in file order
@@ -465,15 +538,7 @@ mod tests {
             plan.contains(&format!("file_groups={{{groups} group")),
             "{groups} groups: {plan}"
         );
-        let ranges: Vec<(u64, u64)> = plan
-            .split("t.parquet:")
-            .skip(1)
-            .filter_map(|s| {
-                let end = s.find(|c: char| c != '.' && !c.is_ascii_digit())?;
-                let (a, b) = s[..end].split_once("..")?;
-                Some((a.parse().ok()?, b.parse().ok()?))
-            })
-            .collect();
+        let ranges = ranges(&plan, "t.parquet");
         assert_eq!(ranges.len(), 7, "{plan}");
         assert!(ranges.iter().all(|(a, b)| b == &(a + 1)), "{plan}");
         let res = ctx.run(q).await?;
@@ -496,33 +561,14 @@ mod tests {
         );
         // the file rewritten with more rows, in other row groups: the row groups known from
         // the old footer no longer apply, and DataFusion's byte ranges read every row
-        let m = 12_000i64;
-        let batch = RecordBatch::try_from_iter(vec![
-            ("T", Arc::new(Int64Array::from_iter_values(0..m)) as _),
-            (
-                "Name",
-                Arc::new(StringArray::from_iter_values(
-                    (0..m).map(|i| format!("h{}", i % 5)),
-                )) as _,
-            ),
-        ])?;
-        let props = datafusion::parquet::file::properties::WriterProperties::builder()
-            .set_max_row_group_row_count(Some(700))
-            .build();
-        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
-            std::fs::File::create(&path)?,
-            batch.schema(),
-            Some(props),
-        )?;
-        w.write(&batch)?;
-        w.close()?;
+        write_rows(&path, 0..12_000, 700)?;
         let res = ctx.run(q).await?;
         let b = &res[0].batches[0];
         let got: Vec<String> = (0..3)
             .map(|c| array_value_to_string(b.column(c), 0))
             .collect::<std::result::Result<_, _>>()?;
-        // rows 4500..12000: 7,500 rows, sum (4500 + 11999) · 7500 / 2, five names
-        assert_eq!(got, ["7500", "61871250", "5"]);
+        // rows 4500..12000: 7,500 rows, sum (4500 + 11999) · 7500 / 2, three names
+        assert_eq!(got, ["7500", "61871250", "3"]);
         std::fs::remove_dir_all(dir)?;
         Ok(())
     }
