@@ -465,6 +465,7 @@ impl<T: Value> TDigest<T> {
     /// pairs, little-endian.
     pub fn to_bytes(&mut self, out: &mut Vec<u8>) {
         self.flush();
+        out.reserve(29 + 16 * self.centroids.len());
         out.push(u8::from(self.exact));
         out.extend_from_slice(&self.total.to_le_bytes());
         let (min, max) = (

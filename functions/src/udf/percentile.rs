@@ -20,6 +20,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Float64Array, Int64Array, ListBuilder,
     PrimitiveBuilder,
 };
+use datafusion::arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{
     ArrowPrimitiveType, DataType, Field, FieldRef, Float64Type, Int64Type,
 };
@@ -273,12 +274,27 @@ impl<T: Native> GroupsAccumulator for Digests<T> {
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let bytes: Vec<Vec<u8>> = emit_to
-            .take_needed(&mut self.groups)
-            .iter_mut()
-            .map(Self::state_of)
-            .collect();
-        Ok(vec![Arc::new(BinaryArray::from_iter_values(bytes.iter()))])
+        // one buffer for all the groups' states, not one allocation each
+        let mut digests = emit_to.take_needed(&mut self.groups);
+        let mut data = Vec::new();
+        let mut offsets = Vec::with_capacity(digests.len() + 1);
+        offsets.push(0i32);
+        for d in &mut digests {
+            d.to_bytes(&mut data);
+            let Ok(end) = i32::try_from(data.len()) else {
+                return exec_err!(
+                    "kql_percentile: the partial states of {} groups exceed 2 GiB",
+                    digests.len()
+                );
+            };
+            offsets.push(end);
+        }
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+        Ok(vec![Arc::new(BinaryArray::try_new(
+            offsets,
+            Buffer::from_vec(data),
+            None,
+        )?)])
     }
 
     fn merge_batch(
