@@ -408,22 +408,18 @@ fn uncast_view_args(plan: LogicalPlan) -> Result<LogicalPlan> {
                     {
                         let name = f.func.name().to_string();
                         let changed = uncast_args(&name, &mut f.args, &schema);
-                        let f = Expr::ScalarFunction(f);
-                        Ok(if changed {
-                            Transformed::yes(f)
-                        } else {
-                            Transformed::no(f)
-                        })
+                        Ok(Transformed::new_transformed(
+                            Expr::ScalarFunction(f),
+                            changed,
+                        ))
                     }
                     Expr::AggregateFunction(mut a) if aggregate_reads_views(&a) => {
                         let name = a.func.name().to_string();
                         let changed = uncast_args(&name, &mut a.params.args, &schema);
-                        let a = Expr::AggregateFunction(a);
-                        Ok(if changed {
-                            Transformed::yes(a)
-                        } else {
-                            Transformed::no(a)
-                        })
+                        Ok(Transformed::new_transformed(
+                            Expr::AggregateFunction(a),
+                            changed,
+                        ))
                     }
                     other => Ok(Transformed::no(other)),
                 })

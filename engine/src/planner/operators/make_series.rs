@@ -470,9 +470,10 @@ fn const_range(
         return None;
     };
     let high = nbins.checked_mul(*step)?.checked_add(*start)?;
-    let typed = |v: i64| match axis.get_type(schema).ok()? {
+    let ty = axis.get_type(schema).ok()?;
+    let typed = |v: i64| match &ty {
         DataType::Timestamp(TimeUnit::Nanosecond, tz) => {
-            Some(ScalarValue::TimestampNanosecond(Some(v), tz))
+            Some(ScalarValue::TimestampNanosecond(Some(v), tz.clone()))
         }
         DataType::Duration(TimeUnit::Nanosecond) => Some(ScalarValue::DurationNanosecond(Some(v))),
         DataType::Int64 => Some(ScalarValue::Int64(Some(v))),
