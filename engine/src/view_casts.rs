@@ -520,13 +520,7 @@ mod tests {
             ],
         )?;
         let path = dir.join("p.parquet");
-        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
-            std::fs::File::create(&path)?,
-            schema,
-            None,
-        )?;
-        w.write(&batch)?;
-        w.close()?;
+        crate::sources::testutil::write_parquet(&path, &batch, None)?;
         let csv = dir.join("c.csv");
         std::fs::write(
             &csv,

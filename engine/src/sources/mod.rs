@@ -548,6 +548,27 @@ pub(crate) mod testutil {
         Ok(dir)
     }
 
+    /// Writes `batch` as a Parquet file, in row groups of at most `group_rows` rows when given.
+    pub fn write_parquet(
+        path: &std::path::Path,
+        batch: &datafusion::arrow::record_batch::RecordBatch,
+        group_rows: Option<usize>,
+    ) -> datafusion::parquet::errors::Result<()> {
+        let props = group_rows.map(|n| {
+            datafusion::parquet::file::properties::WriterProperties::builder()
+                .set_max_row_group_row_count(Some(n))
+                .build()
+        });
+        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(path)?,
+            batch.schema(),
+            props,
+        )?;
+        w.write(batch)?;
+        w.close()?;
+        Ok(())
+    }
+
     pub fn write_gz(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
         let mut enc = flate2::write::GzEncoder::new(

@@ -295,7 +295,7 @@ impl TableProvider for ParquetTable {
 mod tests {
     use super::*;
     use crate::KqlContext;
-    use crate::sources::testutil::temp_dir;
+    use crate::sources::testutil::{temp_dir, write_parquet};
     use datafusion::arrow::array::{Int64Array, StringArray};
     use datafusion::arrow::record_batch::RecordBatch;
     use datafusion::arrow::util::display::array_value_to_string;
@@ -327,13 +327,7 @@ mod tests {
             ("B", Arc::new(small(3)) as _),
             ("C", Arc::new(small(4)) as _),
         ])?;
-        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
-            std::fs::File::create(path)?,
-            batch.schema(),
-            None,
-        )?;
-        w.write(&batch)?;
-        w.close()?;
+        write_parquet(path, &batch, None)?;
         Ok(())
     }
 
@@ -433,16 +427,7 @@ mod tests {
                 )) as _,
             ),
         ])?;
-        let props = datafusion::parquet::file::properties::WriterProperties::builder()
-            .set_max_row_group_row_count(Some(group))
-            .build();
-        let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
-            std::fs::File::create(path)?,
-            batch.schema(),
-            Some(props),
-        )?;
-        w.write(&batch)?;
-        w.close()?;
+        write_parquet(path, &batch, Some(group))?;
         Ok(())
     }
 

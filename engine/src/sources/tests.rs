@@ -498,14 +498,7 @@ fn formats_by_extension() {
 // ---------------------------------------------------------------- Parquet
 
 fn write_parquet(path: &Path, batch: &RecordBatch) -> TestResult {
-    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
-        std::fs::File::create(path)?,
-        batch.schema(),
-        None,
-    )?;
-    w.write(batch)?;
-    w.close()?;
-    Ok(())
+    Ok(testutil::write_parquet(path, batch, None)?)
 }
 
 fn parquet_batches() -> std::result::Result<(RecordBatch, RecordBatch), Box<dyn std::error::Error>>
