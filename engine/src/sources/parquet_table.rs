@@ -431,6 +431,21 @@ mod tests {
         Ok(())
     }
 
+    /// The first row of `query`'s result, each column as text.
+    async fn first_row(
+        ctx: &KqlContext,
+        query: &str,
+    ) -> std::result::Result<Vec<String>, Box<dyn std::error::Error>> {
+        let res = ctx.run(query).await?;
+        let b = res
+            .first()
+            .and_then(|r| r.batches.first())
+            .ok_or("no batch")?;
+        Ok((0..b.num_columns())
+            .map(|c| array_value_to_string(b.column(c), 0))
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
     /// The byte ranges a plan's scan reads, as (start, end).
     fn ranges(plan: &str, suffix: &str) -> Vec<(u64, u64)> {
         plan.split(suffix)
@@ -475,15 +490,12 @@ mod tests {
             } else {
                 assert_eq!(one_byte, 0, "{plan}");
             }
-            let res = ctx.run(q).await?;
-            let b = &res[0].batches[0];
             let n = files * 3000;
             let want = [
                 (n - 1500).to_string(),
                 ((1500 + n - 1) * (n - 1500) / 2).to_string(),
             ];
-            assert_eq!(array_value_to_string(b.column(0), 0)?, want[0]);
-            assert_eq!(array_value_to_string(b.column(1), 0)?, want[1]);
+            assert_eq!(first_row(&ctx, q).await?, want);
             std::fs::remove_dir_all(dir)?;
         }
         Ok(())
@@ -526,32 +538,21 @@ mod tests {
         let ranges = ranges(&plan, "t.parquet");
         assert_eq!(ranges.len(), 7, "{plan}");
         assert!(ranges.iter().all(|(a, b)| b == &(a + 1)), "{plan}");
-        let res = ctx.run(q).await?;
-        let b = &res[0].batches[0];
-        let got: Vec<String> = (0..3)
-            .map(|c| array_value_to_string(b.column(c), 0))
-            .collect::<std::result::Result<_, _>>()?;
+        let got = first_row(&ctx, q).await?;
         // rows 4500..7000: 2,500 rows, sum (4500 + 6999) · 2500 / 2, three names
         assert_eq!(got, ["2500", "14373750", "3"]);
-        let res = ctx.run("T | summarize c = count(), s = sum(T)").await?;
-        let b = &res[0].batches[0];
-        assert_eq!(array_value_to_string(b.column(0), 0)?, "7000");
-        assert_eq!(array_value_to_string(b.column(1), 0)?, "24496500");
-        let res = ctx
-            .run("T | top 3 by T desc | summarize s = sum(T)")
-            .await?;
         assert_eq!(
-            array_value_to_string(res[0].batches[0].column(0), 0)?,
-            "20994"
+            first_row(&ctx, "T | summarize c = count(), s = sum(T)").await?,
+            ["7000", "24496500"]
+        );
+        assert_eq!(
+            first_row(&ctx, "T | top 3 by T desc | summarize s = sum(T)").await?,
+            ["20994"]
         );
         // the file rewritten with more rows, in other row groups: the row groups known from
         // the old footer no longer apply, and DataFusion's byte ranges read every row
         write_rows(&path, 0..12_000, 700)?;
-        let res = ctx.run(q).await?;
-        let b = &res[0].batches[0];
-        let got: Vec<String> = (0..3)
-            .map(|c| array_value_to_string(b.column(c), 0))
-            .collect::<std::result::Result<_, _>>()?;
+        let got = first_row(&ctx, q).await?;
         // rows 4500..12000: 7,500 rows, sum (4500 + 11999) · 7500 / 2, three names
         assert_eq!(got, ["7500", "61871250", "3"]);
         std::fs::remove_dir_all(dir)?;
