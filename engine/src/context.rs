@@ -156,11 +156,28 @@ impl KqlContext {
             .with_default_features()
             .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
             .with_optimizer_rule(Arc::new(crate::view_casts::LiftViewCasts))
-            .with_physical_optimizer_rule(Arc::new(crate::eager_and::EagerAnd));
+            .with_physical_optimizer_rule(Arc::new(crate::eager_and::EagerAnd))
+            .with_physical_optimizer_rule(Arc::new(crate::low_card_agg::LowCardAggregate));
         if let Some((rt, _)) = runtime {
             builder = builder.with_runtime_env(rt);
         }
         let state = builder.build();
+        Self::over(state)
+    }
+
+    /// A context without the physical optimizer rule named `rule` (tests compare the answers).
+    #[cfg(test)]
+    pub(crate) fn without_physical_rule(rule: &str) -> Self {
+        let state = Self::new().df.state();
+        let rules = state
+            .physical_optimizers()
+            .iter()
+            .filter(|r| r.name() != rule)
+            .cloned()
+            .collect();
+        let state = SessionStateBuilder::new_from_existing(state)
+            .with_physical_optimizer_rules(rules)
+            .build();
         Self::over(state)
     }
 

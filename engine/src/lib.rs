@@ -110,6 +110,7 @@ pub mod display;
 mod eager_and;
 pub mod error;
 mod guard;
+mod low_card_agg;
 mod partitions;
 pub mod planner;
 pub mod plugin_node;
