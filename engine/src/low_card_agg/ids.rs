@@ -6,12 +6,14 @@
 //! equal strings (the view holds the length, the prefix and the buffer and offset of the
 //! bytes, or all the bytes when they fit), so a small direct-mapped cache keyed by the view
 //! resolves most rows without hashing or comparing string bytes. A miss looks the bytes up in
-//! the column's map. The cache is only trusted within one batch: another array's buffer
-//! numbers mean other buffers.
+//! the column's map. A cached view of a long string is trusted only while the arrays keep the
+//! same buffers (another array's buffer numbers may mean other buffers); a view of at most 12
+//! bytes holds the bytes themselves and is trusted in any batch.
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Int64Array, StringViewArray, StringViewBuilder,
 };
+use datafusion::arrow::buffer::Buffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{HashMap, Result, internal_err};
@@ -55,6 +57,8 @@ struct StrIds {
     bytes: usize,
     slots: Vec<Slot>,
     batch: u32,
+    /// The buffers of the batch the cache was filled from.
+    held: Vec<Buffer>,
 }
 
 struct IntIds {
@@ -73,7 +77,8 @@ impl StrIds {
             len: 0,
             bytes: 0,
             slots: vec![Slot::default(); SLOTS],
-            batch: 0,
+            batch: 1,
+            held: Vec::new(),
         }
     }
 
@@ -92,38 +97,64 @@ impl StrIds {
         id
     }
 
-    fn ids(&mut self, array: &StringViewArray, out: &mut Vec<u32>) {
+    /// Starts a batch: the cached views of long strings stay valid only when the batch's
+    /// buffers are the very buffers of the previous batch (a Parquet row group's dictionary
+    /// is shared by its batches, and filters keep buffers); those are held here, so their
+    /// memory cannot have been reused for other bytes.
+    fn start(&mut self, array: &StringViewArray) {
+        let buffers = array.data_buffers();
+        let same = buffers.len() == self.held.len()
+            && buffers
+                .iter()
+                .zip(&self.held)
+                .all(|(a, b)| a.as_ptr() == b.as_ptr() && a.len() == b.len());
+        if same {
+            return;
+        }
+        self.held = buffers.to_vec();
         self.batch = self.batch.wrapping_add(1);
         if self.batch == 0 {
             self.slots.fill(Slot::default());
             self.batch = 1;
         }
+    }
+
+    fn null_id(&mut self) -> u32 {
+        match self.null_id {
+            Some(id) => id,
+            None => {
+                let id = self.next_id();
+                self.null_id = Some(id);
+                id
+            }
+        }
+    }
+
+    fn ids(&mut self, array: &StringViewArray, out: &mut Vec<u32>) {
+        self.start(array);
         let batch = self.batch;
         let views = array.views();
         out.clear();
         out.reserve(views.len());
+        let nulls = array.logical_nulls().filter(|n| n.null_count() > 0);
         for (i, &view) in views.iter().enumerate() {
-            if array.is_null(i) {
-                let id = match self.null_id {
-                    Some(id) => id,
-                    None => {
-                        let id = self.next_id();
-                        self.null_id = Some(id);
-                        id
-                    }
-                };
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                let id = self.null_id();
                 out.push(id);
                 continue;
             }
             let h = ((view as u64) ^ ((view >> 64) as u64).rotate_left(29))
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let slot = &self.slots[(h >> 54) as usize & (SLOTS - 1)];
-            if slot.batch == batch && slot.view == view {
+            let at = (h >> 54) as usize & (SLOTS - 1);
+            let slot = self.slots[at];
+            // a view of at most 12 bytes holds the bytes themselves: valid in any batch
+            if slot.view == view && (slot.batch == batch || (view as u32) <= 12) && slot.batch != 0
+            {
                 out.push(slot.id);
                 continue;
             }
             let id = self.lookup(array.value(i).as_bytes());
-            self.slots[(h >> 54) as usize & (SLOTS - 1)] = Slot { view, id, batch };
+            self.slots[at] = Slot { view, id, batch };
             out.push(id);
         }
     }
