@@ -157,6 +157,7 @@ impl KqlContext {
             .with_query_planner(Arc::new(crate::plugin_node::KqlQueryPlanner))
             .with_optimizer_rule(Arc::new(crate::view_casts::LiftViewCasts))
             .with_physical_optimizer_rule(Arc::new(crate::eager_and::EagerAnd))
+            .with_physical_optimizer_rule(Arc::new(crate::view_eq::ViewEq))
             .with_physical_optimizer_rule(Arc::new(crate::low_card_agg::LowCardAggregate));
         if let Some((rt, _)) = runtime {
             builder = builder.with_runtime_env(rt);

@@ -117,6 +117,7 @@ pub mod plugin_node;
 pub mod sources;
 pub mod udf;
 mod view_casts;
+mod view_eq;
 
 pub use context::{KqlContext, QueryResult, QueryStream, RenderSpec};
 pub use error::KqlError;
