@@ -14,7 +14,8 @@
 //! gathered so far (a partial aggregate may emit any time):
 //! - after [`PROBE_ROWS`] rows, more than one group per [`PROBE_RATIO`] rows (high
 //!   cardinality: DataFusion's stage can then skip partial aggregation);
-//! - the memory pool refuses the state's growth (DataFusion's stage emits early or spills).
+//! - the memory pool refuses the state's growth (DataFusion's stage emits early or spills);
+//! - the group count nears the 32-bit ids' range.
 
 mod ids;
 
@@ -260,7 +261,9 @@ async fn run(
             probed = true;
             high_cardinality = groups * PROBE_RATIO > rows;
         }
-        if refused || high_cardinality {
+        // ids are 32-bit
+        let too_many = groups >= (u32::MAX / 2) as usize;
+        if refused || high_cardinality || too_many {
             let out = emit(&schema, &ids, &mut accumulators, batch_size)?;
             drop(accumulators);
             drop(ids);

@@ -161,12 +161,14 @@ async fn same_answers_as_datafusion_grouping() -> TestResult {
         "P | summarize percentiles(V, 50, 90) by Counter, Host",
         "P | make-series avg(V) default = 0 on T step 1d by Host",
         "P | where Counter == '% Counter number 3' | summarize count() by Host",
+        "P | summarize count(), sum(V) by L = toint(Level), Host",
+        "P | summarize count() by D = (T - datetime(2023-11-14)) / 7d * 7d, Counter",
     ];
-    let mut rewritten = 0;
+    let mut rewritten = Vec::new();
     for q in queries {
         assert_eq!(rows(&with, q).await?, rows(&without, q).await?, "{q}");
         if with.explain(q).await?.contains("KqlLowCardAggregateExec") {
-            rewritten += 1;
+            rewritten.push(q);
         }
         assert!(
             !without
@@ -176,11 +178,14 @@ async fn same_answers_as_datafusion_grouping() -> TestResult {
             "{q}"
         );
     }
-    assert!(
-        rewritten >= 10,
-        "{rewritten} of {} rewritten",
-        queries.len()
-    );
+    // arg_max orders its rows (an aggregate with an ordering stays with DataFusion), and
+    // make-series groups in its own node
+    let expected: Vec<&str> = queries
+        .iter()
+        .copied()
+        .filter(|q| !q.contains("arg_max") && !q.contains("make-series"))
+        .collect();
+    assert_eq!(rewritten, expected, "queries using the new stage");
     Ok(())
 }
 
