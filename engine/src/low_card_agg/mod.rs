@@ -28,7 +28,8 @@ use datafusion::execution::memory_pool::MemoryConsumer;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::{EmitTo, GroupsAccumulator};
 use datafusion::physical_expr::{
-    EquivalenceProperties, GroupsAccumulatorAdapter, Partitioning, PhysicalExpr,
+    EquivalenceProperties, GroupsAccumulatorAdapter, OrderingRequirements, Partitioning,
+    PhysicalExpr,
 };
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::aggregates::{
@@ -95,8 +96,7 @@ fn eligible(agg: &AggregateExec) -> Result<Option<Vec<DataType>>> {
         && (1..=4).contains(&group_by.expr().len())
         && agg.limit_options().is_none()
         && agg.dynamic_expressions_produced().is_empty()
-        && *agg.input_order_mode() == InputOrderMode::Linear
-        && agg.aggr_expr().iter().all(|a| a.order_bys().is_empty());
+        && *agg.input_order_mode() == InputOrderMode::Linear;
     if !plain {
         return Ok(None);
     }
@@ -135,6 +135,10 @@ impl ExecutionPlan for LowCardAggregateExec {
 
     fn input_distribution_requirements(&self) -> InputDistributionRequirements {
         self.agg.input_distribution_requirements()
+    }
+
+    fn required_input_ordering(&self) -> Vec<Option<OrderingRequirements>> {
+        self.agg.required_input_ordering()
     }
 
     fn maintains_input_order(&self) -> Vec<bool> {
