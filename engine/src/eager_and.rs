@@ -41,21 +41,7 @@ impl PhysicalOptimizerRule for EagerAnd {
         plan: Arc<dyn ExecutionPlan>,
         _config: &ConfigOptions,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        plan.transform_up(|node| {
-            let Some(filter) = node.downcast_ref::<FilterExec>() else {
-                return Ok(Transformed::no(node));
-            };
-            let schema = filter.input().schema();
-            let predicate = Arc::clone(filter.predicate()).transform_up(|e| eager(e, &schema))?;
-            if !predicate.transformed {
-                return Ok(Transformed::no(node));
-            }
-            let rebuilt = FilterExecBuilder::from(filter)
-                .with_predicate(predicate.data)
-                .build()?;
-            Ok(Transformed::yes(Arc::new(rebuilt) as Arc<dyn ExecutionPlan>))
-        })
-        .data()
+        plan.transform_up(|node| rewrite_filter(node, eager)).data()
     }
 
     fn name(&self) -> &str {
@@ -65,6 +51,26 @@ impl PhysicalOptimizerRule for EagerAnd {
     fn schema_check(&self) -> bool {
         true
     }
+}
+
+/// When `node` is a filter, its predicate rewritten bottom-up by `rewrite` (given the
+/// filter's input schema); other nodes unchanged. Shared by our predicate rules.
+pub(crate) fn rewrite_filter(
+    node: Arc<dyn ExecutionPlan>,
+    rewrite: impl Fn(Arc<dyn PhysicalExpr>, &Schema) -> Result<Transformed<Arc<dyn PhysicalExpr>>>,
+) -> Result<Transformed<Arc<dyn ExecutionPlan>>> {
+    let Some(filter) = node.downcast_ref::<FilterExec>() else {
+        return Ok(Transformed::no(node));
+    };
+    let schema = filter.input().schema();
+    let predicate = Arc::clone(filter.predicate()).transform_up(|e| rewrite(e, &schema))?;
+    if !predicate.transformed {
+        return Ok(Transformed::no(node));
+    }
+    let rebuilt = FilterExecBuilder::from(filter)
+        .with_predicate(predicate.data)
+        .build()?;
+    Ok(Transformed::yes(Arc::new(rebuilt) as Arc<dyn ExecutionPlan>))
 }
 
 /// `a and b` with a cheap, infallible `b` becomes [`EagerAndExpr`].
@@ -97,20 +103,27 @@ fn cheap_comparison(e: &Arc<dyn PhysicalExpr>, schema: &Schema) -> bool {
             | Operator::Gt
             | Operator::GtEq
     );
-    let (column, literal) = match (
-        cmp.left().downcast_ref::<Column>(),
-        cmp.right().downcast_ref::<Literal>(),
-        cmp.right().downcast_ref::<Column>(),
-        cmp.left().downcast_ref::<Literal>(),
-    ) {
-        (Some(c), Some(l), _, _) | (_, _, Some(c), Some(l)) => (c, l),
-        _ => return false,
+    let Some((column, literal)) = column_and_literal(cmp) else {
+        return false;
     };
     let Some(field) = schema.fields().get(column.index()) else {
         return false;
     };
     let ty = field.data_type();
     comparison && primitive(ty) && literal.value().data_type() == *ty
+}
+
+/// The column and the literal of `column <op> literal` or `literal <op> column`.
+pub(crate) fn column_and_literal(cmp: &BinaryExpr) -> Option<(&Column, &Literal)> {
+    match (
+        cmp.left().downcast_ref::<Column>(),
+        cmp.right().downcast_ref::<Literal>(),
+        cmp.right().downcast_ref::<Column>(),
+        cmp.left().downcast_ref::<Literal>(),
+    ) {
+        (Some(c), Some(l), _, _) | (_, _, Some(c), Some(l)) => Some((c, l)),
+        _ => None,
+    }
 }
 
 fn primitive(ty: &DataType) -> bool {

@@ -23,10 +23,9 @@ use datafusion::common::{Result, ScalarValue, internal_err};
 use datafusion::config::ConfigOptions;
 use datafusion::logical_expr::{ColumnarValue, Operator};
 use datafusion::physical_expr::PhysicalExpr;
-use datafusion::physical_expr::expressions::{BinaryExpr, Column, Literal};
+use datafusion::physical_expr::expressions::BinaryExpr;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::ExecutionPlan;
-use datafusion::physical_plan::filter::{FilterExec, FilterExecBuilder};
 use datafusion::physical_plan::projection::{ProjectionExec, ProjectionExpr};
 use std::fmt;
 use std::sync::Arc;
@@ -48,18 +47,7 @@ impl PhysicalOptimizerRule for ViewEq {
                     None => Ok(Transformed::no(node)),
                 };
             }
-            let Some(filter) = node.downcast_ref::<FilterExec>() else {
-                return Ok(Transformed::no(node));
-            };
-            let schema = filter.input().schema();
-            let predicate = Arc::clone(filter.predicate()).transform_up(|e| rewrite(e, &schema))?;
-            if !predicate.transformed {
-                return Ok(Transformed::no(node));
-            }
-            let rebuilt = FilterExecBuilder::from(filter)
-                .with_predicate(predicate.data)
-                .build()?;
-            Ok(Transformed::yes(Arc::new(rebuilt) as Arc<dyn ExecutionPlan>))
+            crate::eager_and::rewrite_filter(node, rewrite)
         })
         .data()
     }
@@ -112,14 +100,8 @@ fn rewrite(
         Operator::NotEq => true,
         _ => return Ok(Transformed::no(e)),
     };
-    let (column, literal) = match (
-        cmp.left().downcast_ref::<Column>(),
-        cmp.right().downcast_ref::<Literal>(),
-        cmp.right().downcast_ref::<Column>(),
-        cmp.left().downcast_ref::<Literal>(),
-    ) {
-        (Some(c), Some(l), _, _) | (_, _, Some(c), Some(l)) => (c, l),
-        _ => return Ok(Transformed::no(e)),
+    let Some((column, literal)) = crate::eager_and::column_and_literal(cmp) else {
+        return Ok(Transformed::no(e));
     };
     let is_view = schema
         .fields()
@@ -265,6 +247,7 @@ mod tests {
     use crate::sources::testutil::{temp_dir, write_parquet};
     use datafusion::arrow::array::{ArrayRef, StringViewArray};
     use datafusion::arrow::compute::kernels::cmp;
+    use datafusion::physical_expr::expressions::Column;
 
     type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
