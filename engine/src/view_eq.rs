@@ -151,10 +151,7 @@ impl fmt::Display for ViewEqExpr {
 }
 
 /// Whether each row of `array` holds `text`'s bytes (the null mask aside).
-pub(crate) fn views_equal(
-    array: &datafusion::arrow::array::StringViewArray,
-    text: &[u8],
-) -> BooleanBuffer {
+fn views_equal(array: &datafusion::arrow::array::StringViewArray, text: &[u8]) -> BooleanBuffer {
     let views = array.views();
     let target = make_view(text, 0, 0);
     if text.len() <= 12 {

@@ -9,9 +9,10 @@
 //!
 //! The node computes exactly what the `AggregateExec` it replaces computes, with the same
 //! accumulators, and its output (group values and accumulator states) has the same schema,
-//! for the final stage to merge. Two cases hand the rest of the partition's input to a
-//! DataFusion partial `AggregateExec` built from the same parts, after emitting the states
-//! gathered so far (a partial aggregate may emit any time):
+//! for the final stage to merge (order-sensitive aggregates such as `arg_max`'s ordered
+//! `first_value` get their ordering columns, as DataFusion passes them). Three cases hand the
+//! rest of the partition's input to a DataFusion partial `AggregateExec` built from the same
+//! parts, after emitting the states gathered so far (a partial aggregate may emit any time):
 //! - after [`PROBE_ROWS`] rows, more than one group per [`PROBE_RATIO`] rows (high
 //!   cardinality: DataFusion's stage can then skip partial aggregation);
 //! - the memory pool refuses the state's growth (DataFusion's stage emits early or spills);
